@@ -1,0 +1,75 @@
+/**
+ * The HTTP application: routes `/webhook` to the UserHub receiver.
+ *
+ * @module
+ */
+
+import type { Config } from "./config.ts";
+import { handlers as defaultHandlers } from "./handlers/mod.ts";
+import {
+  dispatchEvents,
+  type ErrorContext,
+  type EventHandlers,
+  jsonResponse,
+  type Logger,
+  Webhook,
+} from "./userhub/mod.ts";
+
+/** Everything the app is built from; only `secrets` is required. */
+export interface AppOptions extends Pick<Config, "secrets"> {
+  /** Event type → handler; `handlers/mod.ts` by default. */
+  handlers?: EventHandlers;
+  /** Where the app logs; the console by default. */
+  logger?: Logger;
+  /** Told of every handler failure; logs it by default. */
+  onError?: (error: unknown, context: ErrorContext) => void;
+  /** The clock in milliseconds, for tests. */
+  now?: () => number;
+}
+
+/** A `fetch`-style request handler, as `Deno.serve` takes. */
+export type App = (request: Request) => Promise<Response>;
+
+const HEALTHY = '{"status":"ok"}';
+
+/**
+ * Builds the app: `POST /webhook` for UserHub, `GET /healthz`, and 404 JSON
+ * for anything else.
+ *
+ * @param options The secrets, and optionally handlers, logger and clock.
+ * @returns The request handler.
+ *
+ * @example Call it without a server
+ * ```ts
+ * import { createApp } from "./app.ts";
+ *
+ * const app = createApp({ secrets: ["whsec_test"] });
+ * const response = await app(new Request("http://localhost/healthz"));
+ * console.assert(response.status === 200);
+ * ```
+ */
+export function createApp(options: AppOptions): App {
+  const logger = options.logger;
+  const webhook = new Webhook({
+    secret: options.secrets,
+    ...(logger && { logger }),
+    ...(options.onError && { onError: options.onError }),
+    ...(options.now && { now: options.now }),
+  });
+  webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
+
+  return async (request) => {
+    const path = pathOf(request.url);
+    if (path === "/webhook") return await webhook.handleFromWeb(request);
+    await request.body?.cancel();
+    if (path === "/healthz") return jsonResponse(200, HEALTHY);
+    return jsonResponse(404, JSON.stringify({ message: `Not found: ${path}`, code: "NOT_FOUND" }));
+  };
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}

@@ -1,0 +1,67 @@
+/**
+ * The server's configuration, read from environment variables.
+ *
+ * @module
+ */
+
+import { parseSecrets } from "./userhub/mod.ts";
+
+/** What the server needs to run. */
+export interface Config {
+  /** The signing secrets; a call signed with any of them verifies. */
+  secrets: string[];
+  /** The TCP port; 0 lets the system pick one. */
+  port: number;
+}
+
+/** A configuration mistake the operator can fix; its message is one line. */
+export class ConfigError extends Error {
+  /** @param message What is wrong and how to fix it. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Where variables come from: `Deno.env`, or a stand-in in tests. */
+export interface Environment {
+  get(name: string): string | undefined;
+}
+
+/**
+ * Reads `SIGNING_SECRET` (required; several secrets may be separated by
+ * commas or whitespace) and `PORT` (8000 by default).
+ *
+ * @param env The variables.
+ * @returns The configuration.
+ * @throws {ConfigError} When a variable is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ *
+ * const config = loadConfig(new Map([["SIGNING_SECRET", "whsec_a,whsec_b"]]));
+ * console.assert(config.port === 8000 && config.secrets.length === 2);
+ * ```
+ */
+export function loadConfig(env: Environment): Config {
+  const secrets = parseSecrets(env.get("SIGNING_SECRET") ?? "");
+  if (secrets.length === 0) {
+    throw new ConfigError(
+      "SIGNING_SECRET required: copy the webhook's signing secret from the UserHub Admin console " +
+        "into SIGNING_SECRET (for local runs, a line SIGNING_SECRET=... in .env)",
+    );
+  }
+  return { secrets, port: parsePort(env.get("PORT")) };
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 8000;
+  const port = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new ConfigError(
+      `PORT ${JSON.stringify(value)} is not a valid port: use a number from 0 to 65535`,
+    );
+  }
+  return port;
+}

@@ -1,0 +1,19 @@
+/**
+ * A UserHub webhook receiver for Deno, written from the protocol contract:
+ * signing, verification, typed events and the {@linkcode Webhook} class.
+ *
+ * @module
+ */
+
+export * from "./actions.ts";
+export * from "./body.ts";
+export * from "./dispatch.ts";
+export * from "./error.ts";
+export * from "./event.ts";
+export * from "./logger.ts";
+export * from "./models.ts";
+export * from "./response.ts";
+export * from "./signature.ts";
+export * from "./signed_headers.ts";
+export * from "./verify.ts";
+export * from "./webhook.ts";
