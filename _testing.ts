@@ -1,0 +1,155 @@
+/**
+ * Test helpers: a correctly signed call built in one place, so each test can
+ * break one field at a time, and sample events of every known type.
+ *
+ * @module
+ */
+
+import { type Logger, signedHeaders } from "./userhub/mod.ts";
+
+/** The secret tests sign with, in UserHub's format. */
+export const SECRET = "whsec_test";
+
+/** A fixed clock for tests: 2026-11-26T12:00:00Z. */
+export const NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+/** {@linkcode NOW_MS} in unix seconds, as `UserHub-Timestamp` carries it. */
+export const NOW_S = NOW_MS / 1000;
+
+/** What {@linkcode signedRequest} signs and sends; every field can be broken. */
+export interface SignedRequestInput {
+  body: string | Uint8Array<ArrayBuffer>;
+  action?: string;
+  secret?: string;
+  timestamp?: number;
+  /** Replaces or, with `null`, removes the signed headers. */
+  headers?: Record<string, string | null>;
+  url?: string;
+  method?: string;
+}
+
+/**
+ * Builds a request signed as UserHub signs it, then applies the overrides.
+ *
+ * @param input The body and what to change.
+ * @returns The request.
+ */
+export async function signedRequest(input: SignedRequestInput): Promise<Request> {
+  const body = typeof input.body === "string" ? new TextEncoder().encode(input.body) : input.body;
+  const headers = new Headers(
+    await signedHeaders({
+      action: input.action ?? "events.handle",
+      body,
+      secret: input.secret ?? SECRET,
+      timestamp: input.timestamp ?? NOW_S,
+    }),
+  );
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (value === null) headers.delete(name);
+    else headers.set(name, value);
+  }
+  return new Request(input.url ?? "http://localhost/webhook", {
+    method: input.method ?? "POST",
+    headers,
+    body,
+  });
+}
+
+/** A logger that keeps its lines for assertions. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (message) => lines.push(`info: ${message}`),
+    warn: (message) => lines.push(`warn: ${message}`),
+    error: (message) => lines.push(`error: ${message}`),
+  };
+}
+
+const T = "2026-11-26T11:59:30.000Z";
+const organization = {
+  id: "org_2LLkDJKdGvDCRh3JFsZQ9j",
+  state: "ACTIVE",
+  displayName: "Acme",
+  view: "BASIC",
+  createTime: T,
+  updateTime: T,
+};
+const user = {
+  id: "usr_2LLkE1JYjvPzZ0dW5x2x7X",
+  state: "ACTIVE",
+  displayName: "Ada Lovelace",
+  email: "ada@example.com",
+  view: "BASIC",
+  createTime: T,
+  updateTime: T,
+};
+
+/** One sample payload field per known event type, times as RFC 3339 strings. */
+export const SAMPLE_PAYLOADS = {
+  "organizations.changed": { organizationsChanged: { organization } },
+  "users.changed": { usersChanged: { user } },
+  "members.changed": {
+    membersChanged: {
+      organization,
+      member: {
+        state: "ACTIVE",
+        user,
+        role: {
+          id: "rol_1",
+          uniqueId: "admin",
+          displayName: "Admin",
+          type: "ADMIN",
+          permissionSets: [],
+          view: "BASIC",
+          createTime: T,
+          updateTime: T,
+        },
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+  "subscriptions.changed": {
+    subscriptionsChanged: {
+      subscription: {
+        id: "sub_1",
+        state: "ACTIVE",
+        currentPeriod: { startTime: T, endTime: "2026-12-26T11:59:30.000Z" },
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+  "flows.changed": {
+    flowsChanged: {
+      flow: {
+        id: "flw_1",
+        state: "ACTIVE",
+        type: "JOIN_ORGANIZATION",
+        startTime: T,
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+} as const;
+
+/**
+ * The JSON body of an event.
+ *
+ * @param type The event type.
+ * @param payload The payload fields; the sample of `type` by default.
+ * @param id The event id.
+ * @returns The JSON text.
+ */
+export function eventBody(
+  type: string,
+  payload: object = SAMPLE_PAYLOADS[type as keyof typeof SAMPLE_PAYLOADS] ?? {},
+  id = "evt_2LLkDJKdGvDCRh3JFsZQ9j",
+): string {
+  return JSON.stringify({ id, time: T, type, ...payload });
+}

@@ -1,0 +1,629 @@
+import assert from "node:assert/strict";
+import { createApp } from "./main.ts";
+import {
+  eventBody,
+  NOW_MS,
+  NOW_S,
+  recordingLogger,
+  SAMPLE_PAYLOADS,
+  SECRET,
+  signedRequest,
+} from "./_testing.ts";
+import type { Event, EventHandlers, EventType } from "./userhub/mod.ts";
+
+const AGENT = /^userhub-webhooks-deno\/\d+\.\d+\.\d+$/;
+
+/** An app over a fixed clock whose handlers record what they receive. */
+function testApp(options: { secrets?: string[]; handlers?: EventHandlers } = {}) {
+  const received: Event[] = [];
+  const errors: unknown[][] = [];
+  const logger = recordingLogger();
+  const record = (event: Event) => {
+    received.push(event);
+  };
+  const app = createApp({
+    secrets: options.secrets ?? [SECRET],
+    now: () => NOW_MS,
+    logger,
+    onError: (...args) => errors.push(args),
+    handlers: options.handlers ?? {
+      "organizations.changed": record,
+      "users.changed": record,
+      "members.changed": record,
+      "subscriptions.changed": record,
+      "flows.changed": record,
+    },
+  });
+  return { app, received, errors, lines: logger.lines };
+}
+
+/** Asserts the status, the JSON headers and the error code of a response. */
+async function assertError(response: Response, status: number, code: string): Promise<string> {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.match(response.headers.get("webhook-agent") ?? "", AGENT);
+  const body = await response.json();
+  assert.equal(body.code, code);
+  assert.equal(typeof body.message, "string");
+  assert.deepEqual(Object.keys(body).sort(), ["code", "message"]);
+  return body.message;
+}
+
+const organizationEvent = eventBody("organizations.changed");
+
+Deno.test("POST /webhook accepts a correctly signed event and answers {}", async () => {
+  const { app, received } = testApp();
+  const response = await app(await signedRequest({ body: organizationEvent }));
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.match(response.headers.get("webhook-agent") ?? "", AGENT);
+  assert.equal(await response.text(), "{}");
+  assert.equal(received.length, 1);
+});
+
+Deno.test("POST /webhook echoes the challenge byte for byte", async () => {
+  const { app } = testApp();
+  const body = '{ "challenge" :"YWJj\\u00e9"  }';
+  const response = await app(await signedRequest({ body, action: "challenge" }));
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.equal(await response.text(), body);
+});
+
+Deno.test("POST /webhook refuses a challenge without a challenge string", async () => {
+  const { app } = testApp();
+  const response = await app(await signedRequest({ body: '{"nope":1}', action: "challenge" }));
+  await assertError(response, 400, "INVALID_ARGUMENT");
+});
+
+Deno.test("POST /webhook signatures", async (t) => {
+  await t.step("signed with another secret is 401", async () => {
+    const { app, received } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, secret: "whsec_other" }),
+    );
+    await assertError(response, 401, "UNAUTHENTICATED");
+    assert.equal(received.length, 0);
+  });
+
+  await t.step("signature of another body is 401", async () => {
+    const { app, received } = testApp();
+    const good = await signedRequest({ body: '{"challenge":"a"}', action: "challenge" });
+    const response = await app(
+      await signedRequest({
+        body: '{"challenge":"b"}',
+        action: "challenge",
+        headers: { "userhub-signature": good.headers.get("userhub-signature") },
+      }),
+    );
+    await assertError(response, 401, "UNAUTHENTICATED");
+    assert.equal(received.length, 0);
+  });
+
+  await t.step("signature over another timestamp is 401", async () => {
+    const { app } = testApp();
+    const request = await signedRequest({ body: organizationEvent, timestamp: NOW_S - 1 });
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        headers: { "userhub-signature": request.headers.get("userhub-signature") },
+      }),
+    );
+    await assertError(response, 401, "UNAUTHENTICATED");
+  });
+
+  await t.step("one valid among several comma-separated signatures is accepted", async () => {
+    const { app, received } = testApp();
+    const valid = (await signedRequest({ body: organizationEvent })).headers.get(
+      "userhub-signature",
+    );
+    const wrong = "0".repeat(64);
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        headers: { "userhub-signature": `${wrong}, ${valid} ,not-hex` },
+      }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.equal(received.length, 1);
+  });
+
+  await t.step("one valid among repeated signature headers is accepted", async () => {
+    const { app, received } = testApp();
+    const request = await signedRequest({ body: organizationEvent });
+    const valid = request.headers.get("userhub-signature")!;
+    const headers = new Headers(request.headers);
+    headers.delete("userhub-signature");
+    headers.append("userhub-signature", "f".repeat(64));
+    headers.append("userhub-signature", valid);
+    const response = await app(
+      new Request(request.url, { method: "POST", headers, body: organizationEvent }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.equal(received.length, 1);
+  });
+
+  await t.step("only wrong signatures, one not hex, is 401 (not 500)", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        headers: { "userhub-signature": "zz, 12, " + "a".repeat(64) + ", " + "A".repeat(63) },
+      }),
+    );
+    await assertError(response, 401, "UNAUTHENTICATED");
+  });
+
+  await t.step("an uppercase copy of the valid signature is accepted as the same hex", async () => {
+    const { app } = testApp();
+    const valid = (await signedRequest({ body: organizationEvent })).headers.get(
+      "userhub-signature",
+    )!;
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        headers: { "userhub-signature": valid.toUpperCase() },
+      }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+
+  await t.step("a signature header holding only commas and spaces is 401", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, headers: { "userhub-signature": " , ," } }),
+    );
+    const message = await assertError(response, 401, "UNAUTHENTICATED");
+    assert.match(message, /UserHub-Signature/);
+  });
+});
+
+Deno.test("POST /webhook accepts either secret during rotation", async () => {
+  const { app, received } = testApp({ secrets: ["whsec_old", "whsec_new"] });
+  for (const secret of ["whsec_old", "whsec_new"]) {
+    const response = await app(await signedRequest({ body: organizationEvent, secret }));
+    assert.equal(response.status, 200, secret);
+    await response.body?.cancel();
+  }
+  const response = await app(
+    await signedRequest({ body: organizationEvent, secret: "whsec_gone" }),
+  );
+  await assertError(response, 401, "UNAUTHENTICATED");
+  assert.equal(received.length, 2);
+});
+
+Deno.test("POST /webhook timestamps", async (t) => {
+  for (const offset of [-300, 300, 0]) {
+    await t.step(`${offset} s from the clock is accepted`, async () => {
+      const { app } = testApp();
+      const response = await app(
+        await signedRequest({ body: organizationEvent, timestamp: NOW_S + offset }),
+      );
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    });
+  }
+  for (const offset of [-301, 301, -86_400]) {
+    await t.step(`${offset} s from the clock is 401 and the skew is logged`, async () => {
+      const { app, received, lines } = testApp();
+      const response = await app(
+        await signedRequest({ body: organizationEvent, timestamp: NOW_S + offset }),
+      );
+      const message = await assertError(response, 401, "UNAUTHENTICATED");
+      assert.match(message, new RegExp(`${Math.abs(offset)} s`));
+      assert.ok(
+        lines.some((line) => line.startsWith("warn:") && line.includes(`${Math.abs(offset)} s`)),
+      );
+      assert.equal(received.length, 0);
+    });
+  }
+  for (const bad of ["abc", "1.5", "-5", "", " 1764158400", "1764158400, 1764158400"]) {
+    await t.step(`timestamp ${JSON.stringify(bad)} is 401`, async () => {
+      const { app } = testApp();
+      const response = await app(
+        await signedRequest({ body: organizationEvent, headers: { "userhub-timestamp": bad } }),
+      );
+      await assertError(response, 401, "UNAUTHENTICATED");
+    });
+  }
+});
+
+Deno.test("POST /webhook missing pieces", async (t) => {
+  await t.step("no UserHub-Action is 400", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, headers: { "userhub-action": null } }),
+    );
+    const message = await assertError(response, 400, "INVALID_ARGUMENT");
+    assert.match(message, /UserHub-Action/);
+  });
+
+  await t.step("a blank UserHub-Action is 400", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, headers: { "userhub-action": " , x" } }),
+    );
+    await assertError(response, 400, "INVALID_ARGUMENT");
+  });
+
+  await t.step("no UserHub-Timestamp is 401", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, headers: { "userhub-timestamp": null } }),
+    );
+    const message = await assertError(response, 401, "UNAUTHENTICATED");
+    assert.match(message, /UserHub-Timestamp/);
+  });
+
+  await t.step("no UserHub-Signature is 401", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, headers: { "userhub-signature": null } }),
+    );
+    const message = await assertError(response, 401, "UNAUTHENTICATED");
+    assert.match(message, /UserHub-Signature/);
+  });
+
+  await t.step("an empty body is 400, even when signed", async () => {
+    const { app } = testApp();
+    const response = await app(await signedRequest({ body: "" }));
+    const message = await assertError(response, 400, "INVALID_ARGUMENT");
+    assert.match(message, /body is empty/);
+  });
+
+  await t.step("no headers at all is 400 for the missing action", async () => {
+    const { app } = testApp();
+    const response = await app(
+      new Request("http://localhost/webhook", { method: "POST", body: organizationEvent }),
+    );
+    await assertError(response, 400, "INVALID_ARGUMENT");
+  });
+});
+
+Deno.test("POST /webhook action from the query parameter", async (t) => {
+  await t.step("?action=events.handle without the header is handled", async () => {
+    const { app, received } = testApp();
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        url: "http://localhost/webhook?action=events.handle",
+        headers: { "userhub-action": null },
+      }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.equal(received.length, 1);
+  });
+
+  await t.step("the same action in header and query is handled", async () => {
+    const { app } = testApp();
+    const response = await app(
+      await signedRequest({
+        body: organizationEvent,
+        url: "http://localhost/webhook?action=events.handle",
+      }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+
+  await t.step("different actions in header and query are 400", async () => {
+    const { app, received } = testApp();
+    const response = await app(
+      await signedRequest({
+        body: '{"challenge":"x"}',
+        action: "challenge",
+        url: "http://localhost/webhook?action=events.handle",
+      }),
+    );
+    await assertError(response, 400, "INVALID_ARGUMENT");
+    assert.equal(received.length, 0);
+  });
+});
+
+Deno.test("POST /webhook delivers each event type to its own handler, typed, with Date fields", async (t) => {
+  for (const type of Object.keys(SAMPLE_PAYLOADS) as EventType[]) {
+    await t.step(type, async () => {
+      const calls: string[] = [];
+      const only = (name: EventType) => (event: Event) => {
+        calls.push(`${name}:${event.type}`);
+      };
+      const handlers: EventHandlers = {
+        "organizations.changed": (event) => {
+          only("organizations.changed")(event);
+          assert.ok(event.organizationsChanged.organization.createTime instanceof Date);
+          assert.equal(event.organizationsChanged.organization.displayName, "Acme");
+        },
+        "users.changed": (event) => {
+          only("users.changed")(event);
+          assert.ok(event.usersChanged.user.updateTime instanceof Date);
+          assert.equal(event.usersChanged.user.email, "ada@example.com");
+        },
+        "members.changed": (event) => {
+          only("members.changed")(event);
+          assert.ok(event.membersChanged.member.role.createTime instanceof Date);
+          assert.equal(event.membersChanged.member.user.displayName, "Ada Lovelace");
+        },
+        "subscriptions.changed": (event) => {
+          only("subscriptions.changed")(event);
+          const period = event.subscriptionsChanged.subscription.currentPeriod;
+          assert.equal(period?.endTime?.toISOString(), "2026-12-26T11:59:30.000Z");
+        },
+        "flows.changed": (event) => {
+          only("flows.changed")(event);
+          assert.ok(event.flowsChanged.flow.startTime instanceof Date);
+          assert.equal(event.flowsChanged.flow.type, "JOIN_ORGANIZATION");
+        },
+      };
+      const { app, errors, lines } = testApp({ handlers });
+      const response = await app(await signedRequest({ body: eventBody(type) }));
+      assert.deepEqual(errors, []);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "{}");
+      assert.deepEqual(calls, [`${type}:${type}`]);
+      assert.ok(lines.includes(`info: Event: ${type}`));
+    });
+  }
+});
+
+Deno.test("POST /webhook decodes the envelope time as a Date", async () => {
+  const { app, received } = testApp();
+  const response = await app(await signedRequest({ body: eventBody("users.changed") }));
+  await response.body?.cancel();
+  assert.ok(received[0]?.time instanceof Date);
+  assert.equal(received[0]?.time?.toISOString(), "2026-11-26T11:59:30.000Z");
+  assert.equal(received[0]?.id, "evt_2LLkDJKdGvDCRh3JFsZQ9j");
+});
+
+Deno.test("POST /webhook acknowledges an unknown event type and logs it", async () => {
+  const { app, received, lines } = testApp();
+  const response = await app(
+    await signedRequest({
+      body: eventBody("invoices.changed", { invoicesChanged: { invoice: {} } }),
+    }),
+  );
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "{}");
+  assert.equal(received.length, 0);
+  assert.ok(lines.some((line) => line.includes("invoices.changed") && line.includes("no handler")));
+});
+
+Deno.test("POST /webhook refuses an event body that is not an event with 400", async (t) => {
+  const cases: Record<string, string> = {
+    "not JSON": "{nope",
+    "a JSON array": "[1,2]",
+    "a JSON string": '"evt_1"',
+    "no id": JSON.stringify({ type: "users.changed", usersChanged: {} }),
+    "a numeric id": JSON.stringify({ id: 7, type: "users.changed", usersChanged: {} }),
+    "no type": JSON.stringify({ id: "evt_1" }),
+    "a known type without its payload": JSON.stringify({ id: "evt_1", type: "users.changed" }),
+    "a time that is not a time": eventBody("users.changed", {
+      usersChanged: { user: { id: "usr_1", createTime: "yesterday-ish" } },
+    }),
+    "invalid UTF-8": "\xff",
+  };
+  for (const [name, body] of Object.entries(cases)) {
+    await t.step(name, async () => {
+      const { app, received } = testApp();
+      const bytes = name === "invalid UTF-8" ? new Uint8Array([0x7b, 0xff, 0x7d]) : body;
+      const response = await app(await signedRequest({ body: bytes }));
+      await assertError(response, 400, "INVALID_ARGUMENT");
+      assert.equal(received.length, 0);
+    });
+  }
+});
+
+Deno.test("POST /webhook answers a handler failure with the generic 500 and reports it", async () => {
+  const { app, errors } = testApp({
+    handlers: {
+      "users.changed": () => {
+        throw new Error("database password is hunter2");
+      },
+    },
+  });
+  const response = await app(await signedRequest({ body: eventBody("users.changed") }));
+  assert.equal(response.status, 500);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
+  assert.equal(errors.length, 1);
+  const [error, context] = errors[0]!;
+  assert.match(String(error), /hunter2/);
+  assert.deepEqual(context, {
+    action: "events.handle",
+    eventId: "evt_2LLkDJKdGvDCRh3JFsZQ9j",
+    eventType: "users.changed",
+  });
+});
+
+Deno.test("POST /webhook answers an action with no handler with 501 as the contract says", async () => {
+  const { app } = testApp();
+  const response = await app(
+    await signedRequest({ body: '{"id":"usr_1"}', action: "users.get" }),
+  );
+  assert.equal(response.status, 501);
+  assert.equal(
+    await response.text(),
+    '{"message":"Handler not implemented: users.get","code":"UNIMPLEMENTED"}',
+  );
+});
+
+Deno.test("POST /webhook checks the signature before answering an unknown action", async () => {
+  const { app } = testApp();
+  const response = await app(
+    await signedRequest({ body: '{"id":"usr_1"}', action: "users.get", secret: "whsec_other" }),
+  );
+  await assertError(response, 401, "UNAUTHENTICATED");
+});
+
+Deno.test("/webhook with another method is 405 with Allow: POST", async () => {
+  const { app } = testApp();
+  for (const method of ["GET", "PUT", "DELETE"]) {
+    const response = await app(new Request("http://localhost/webhook", { method }));
+    assert.equal(response.headers.get("allow"), "POST");
+    await assertError(response, 405, "INVALID_ARGUMENT");
+  }
+});
+
+Deno.test("GET /healthz is 200 JSON, any other path is 404 JSON", async () => {
+  const { app } = testApp();
+  const health = await app(new Request("http://localhost/healthz"));
+  assert.equal(health.status, 200);
+  assert.equal(health.headers.get("content-type"), "application/json");
+  assert.deepEqual(await health.json(), { status: "ok" });
+  for (const path of ["/", "/webhooks", "/webhook/extra", "/healthz/x"]) {
+    const response = await app(
+      new Request(`http://localhost${path}`, { method: "POST", body: "{}" }),
+    );
+    await assertError(response, 404, "NOT_FOUND");
+  }
+});
+
+/** Serves the app on an ephemeral port for the duration of `fn`. */
+async function withServer(fn: (url: string, lines: string[]) => Promise<void>): Promise<void> {
+  const { app, lines } = testApp();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app);
+  try {
+    await fn(`http://127.0.0.1:${server.addr.port}`, lines);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test("a real server on an ephemeral port", async (t) => {
+  await withServer(async (base, lines) => {
+    await t.step("answers a signed event sent with fetch", async () => {
+      const request = await signedRequest({ body: organizationEvent, url: `${base}/webhook` });
+      const response = await fetch(request);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "{}");
+      assert.ok(lines.includes("info: Event: organizations.changed"));
+    });
+
+    await t.step("refuses a body over 5 MiB from its Content-Length with 413", async () => {
+      const body = new Uint8Array(5 * 1024 * 1024 + 1).fill(0x20);
+      const request = await signedRequest({ body, url: `${base}/webhook` });
+      const response = await fetch(request);
+      await assertError(response, 413, "RESOURCE_EXHAUSTED");
+    });
+
+    await t.step("accepts a body of exactly 5 MiB", async () => {
+      const padding = 5 * 1024 * 1024 - organizationEvent.length;
+      const body = new TextEncoder().encode(organizationEvent + " ".repeat(padding));
+      assert.equal(body.length, 5 * 1024 * 1024);
+      const response = await fetch(await signedRequest({ body, url: `${base}/webhook` }));
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    });
+
+    await t.step("refuses a streamed body over 5 MiB without Content-Length with 413", async () => {
+      const request = await signedRequest({ body: organizationEvent, url: `${base}/webhook` });
+      let sent = 0;
+      const chunk = new Uint8Array(64 * 1024).fill(0x20);
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          // Stop at 8 MiB whatever happens, so a broken limit cannot make the test hang.
+          if (sent >= 8 * 1024 * 1024) return controller.close();
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await fetch(`${base}/webhook`, {
+        method: "POST",
+        headers: request.headers,
+        body: stream,
+      });
+      await request.body?.cancel();
+      await assertError(response, 413, "RESOURCE_EXHAUSTED");
+    });
+
+    await t.step("accepts a streamed body under the limit", async () => {
+      const request = await signedRequest({ body: organizationEvent, url: `${base}/webhook` });
+      const bytes = new TextEncoder().encode(organizationEvent);
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, 10));
+          controller.enqueue(bytes.slice(10));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${base}/webhook`, {
+        method: "POST",
+        headers: request.headers,
+        body: stream,
+      });
+      await request.body?.cancel();
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    });
+  });
+});
+
+/** The `start` task's command, split into words: the tests run what users run. */
+async function startTaskArgs(): Promise<string[]> {
+  const { default: config } = await import("./deno.json", { with: { type: "json" } });
+  const words = (config.tasks.start as string).split(/\s+/);
+  assert.equal(words[0], "deno");
+  return words.slice(1);
+}
+
+Deno.test("main.ts exits 1 with one clear line when SIGNING_SECRET is missing", async () => {
+  const args = await startTaskArgs();
+  const output = await new Deno.Command("deno", {
+    args,
+    env: { SIGNING_SECRET: "", NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assert.equal(output.code, 1);
+  assert.equal(stderr.split("\n").length, 1, stderr);
+  assert.match(stderr, /^SIGNING_SECRET required.*\.env/);
+  assert.doesNotMatch(stderr, /at .*\.ts:\d+/);
+});
+
+Deno.test("main.ts exits 1 with one clear line when PORT is not a port", async () => {
+  const args = await startTaskArgs();
+  const output = await new Deno.Command("deno", {
+    args,
+    env: { SIGNING_SECRET: SECRET, PORT: "eighty", NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assert.equal(output.code, 1);
+  assert.equal(stderr, 'PORT "eighty" is not a valid port: use a number from 0 to 65535');
+});
+
+Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
+  const args = await startTaskArgs();
+  const child = new Deno.Command("deno", {
+    args,
+    env: { SIGNING_SECRET: `whsec_other, ${SECRET}`, PORT: "0", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const timer = setTimeout(() => child.kill(), 20_000);
+  try {
+    const { value } = await lines.read();
+    const match = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/m);
+    assert.ok(match, `unexpected first output: ${value}`);
+    const body = '{"challenge":"from-a-child"}';
+    const request = await signedRequest({
+      body,
+      action: "challenge",
+      timestamp: Math.floor(Date.now() / 1000),
+      url: `${match[1]}/webhook`,
+    });
+    const response = await fetch(request);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), body);
+  } finally {
+    clearTimeout(timer);
+    child.kill();
+    await lines.cancel();
+    await child.status;
+  }
+});

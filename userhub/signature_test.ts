@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { importSigningKey, parseSecrets, sign, verifySignature } from "./signature.ts";
+
+const encoder = new TextEncoder();
+const BODY = encoder.encode('{"challenge":"abc"}');
+// printf '%s' '1700000000.{"challenge":"abc"}' | openssl dgst -sha256 -hmac whsec_test -hex
+const KNOWN_SIGNATURE = "9d27d841ef1f48daa694527c76b85a752c837a1720a40706b098a7838da284b8";
+
+Deno.test("sign() matches a known-answer vector computed with openssl", async () => {
+  const key = await importSigningKey("whsec_test");
+  assert.equal(await sign(key, 1700000000, BODY), KNOWN_SIGNATURE);
+  assert.equal(await sign(key, "1700000000", BODY), KNOWN_SIGNATURE);
+});
+
+Deno.test("sign() keys the HMAC with the secret's UTF-8 bytes", async () => {
+  const key = await importSigningKey("whsec_é");
+  const raw = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode("whsec_é"),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+  const signature = await sign(key, 1, BODY);
+  const bytes = Uint8Array.from(signature.match(/../g)!, (hex) => parseInt(hex, 16));
+  assert.ok(
+    await crypto.subtle.verify("HMAC", raw, bytes, encoder.encode('1.{"challenge":"abc"}')),
+  );
+});
+
+Deno.test("verifySignature()", async (t) => {
+  const key = await importSigningKey("whsec_test");
+  const other = await importSigningKey("whsec_other");
+
+  await t.step("accepts the known signature", async () => {
+    assert.equal(await verifySignature([key], "1700000000", BODY, [KNOWN_SIGNATURE]), true);
+  });
+  await t.step("accepts it under the second of two keys", async () => {
+    assert.equal(await verifySignature([other, key], "1700000000", BODY, [KNOWN_SIGNATURE]), true);
+  });
+  await t.step("accepts it among other signatures", async () => {
+    const signatures = ["0".repeat(64), "xyz", KNOWN_SIGNATURE];
+    assert.equal(await verifySignature([key], "1700000000", BODY, signatures), true);
+  });
+  await t.step("rejects it under another key only", async () => {
+    assert.equal(await verifySignature([other], "1700000000", BODY, [KNOWN_SIGNATURE]), false);
+  });
+  await t.step("rejects it for another timestamp", async () => {
+    assert.equal(await verifySignature([key], "1700000001", BODY, [KNOWN_SIGNATURE]), false);
+  });
+  await t.step("rejects it for another body", async () => {
+    const body = encoder.encode('{"challenge":"abd"}');
+    assert.equal(await verifySignature([key], "1700000000", body, [KNOWN_SIGNATURE]), false);
+  });
+  await t.step("rejects a truncated, an extended or a non-hex signature", async () => {
+    for (
+      const signature of [
+        KNOWN_SIGNATURE.slice(0, 63),
+        KNOWN_SIGNATURE.slice(0, 62),
+        `${KNOWN_SIGNATURE}00`,
+        `${KNOWN_SIGNATURE.slice(0, 62)}zz`,
+        "",
+      ]
+    ) {
+      assert.equal(await verifySignature([key], "1700000000", BODY, [signature]), false, signature);
+    }
+  });
+  await t.step("rejects when no signature is given", async () => {
+    assert.equal(await verifySignature([key], "1700000000", BODY, []), false);
+  });
+});
+
+Deno.test("importSigningKey() refuses an empty secret", () => {
+  assert.throws(() => importSigningKey(""), TypeError);
+});
+
+Deno.test("parseSecrets() splits on commas and whitespace and drops blanks", () => {
+  assert.deepEqual(parseSecrets("whsec_a"), ["whsec_a"]);
+  assert.deepEqual(parseSecrets(" whsec_a,whsec_b \n\twhsec_c ,, "), [
+    "whsec_a",
+    "whsec_b",
+    "whsec_c",
+  ]);
+  assert.deepEqual(parseSecrets(" , \n"), []);
+});
