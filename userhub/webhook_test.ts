@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { NOW_MS, NOW_S, recordingLogger, SECRET, signedRequest } from "../_testing.ts";
+import { WebhookError } from "./error.ts";
+import { Webhook } from "./webhook.ts";
+
+function testWebhook(): Webhook {
+  return new Webhook({ secret: SECRET, now: () => NOW_MS, logger: recordingLogger() });
+}
+
+Deno.test("new Webhook() refuses an empty or blank secret", () => {
+  for (const secret of ["", " ,\n", [] as string[], [""]]) {
+    assert.throws(() => new Webhook(secret), TypeError);
+    assert.throws(() => new Webhook({ secret }), TypeError);
+  }
+});
+
+Deno.test("Webhook.verify() returns the action, timestamp and body of a signed call", async () => {
+  const request = await signedRequest({ body: '{"challenge":"x"}', action: "challenge" });
+  const body = new Uint8Array(await request.arrayBuffer());
+  const call = await testWebhook().verify({ headers: request.headers, body });
+  assert.equal(call.action, "challenge");
+  assert.equal(call.timestamp, NOW_S);
+  assert.deepEqual(call.body, body);
+});
+
+Deno.test("Webhook.verify() throws a 401 WebhookError for a wrong signature", async () => {
+  const request = await signedRequest({ body: "{}", secret: "whsec_other" });
+  const body = new Uint8Array(await request.arrayBuffer());
+  await assert.rejects(
+    testWebhook().verify({ headers: request.headers, body }),
+    (error: unknown) => error instanceof WebhookError && error.status === 401,
+  );
+});
+
+Deno.test("Webhook.verify() takes the action from the first comma-separated value, trimmed", async () => {
+  const request = await signedRequest({
+    body: "{}",
+    headers: { "userhub-action": " users.list , events.handle" },
+  });
+  const call = await testWebhook().verify({
+    headers: request.headers,
+    body: new Uint8Array(await request.arrayBuffer()),
+  });
+  assert.equal(call.action, "users.list");
+});
+
+Deno.test("Webhook.onChallenge() replaces the echo", async () => {
+  const webhook = testWebhook().onChallenge(({ challenge }) => ({
+    challenge: challenge.toUpperCase(),
+  }));
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"challenge":"abc"}', action: "challenge" }),
+  );
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { challenge: "ABC" });
+});
+
+Deno.test("Webhook.onAction() answers a custom user action with its JSON result", async () => {
+  const webhook = testWebhook().onAction("users.get", ({ id }) => {
+    if (id !== "usr_1") throw new WebhookError("NOT_FOUND", "User not found");
+    return { id, displayName: "Ada" };
+  });
+  const found = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"usr_1"}', action: "users.get" }),
+  );
+  assert.equal(found.status, 200);
+  assert.equal(found.headers.get("content-type"), "application/json");
+  assert.deepEqual(await found.json(), { id: "usr_1", displayName: "Ada" });
+
+  const missing = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"usr_2"}', action: "users.get" }),
+  );
+  assert.equal(missing.status, 404);
+  assert.equal(await missing.text(), '{"message":"User not found","code":"NOT_FOUND"}');
+});
+
+Deno.test("Webhook.onAction() gets a 400 for a body that is not JSON, without running", async () => {
+  let ran = false;
+  const webhook = testWebhook().onAction("users.delete", () => {
+    ran = true;
+    return {};
+  });
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: "{id:", action: "users.delete" }),
+  );
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).code, "INVALID_ARGUMENT");
+  assert.equal(ran, false);
+});
+
+Deno.test("Webhook.onDefault() answers actions that have no handler", async () => {
+  const seen: [string, unknown][] = [];
+  const webhook = testWebhook().onDefault((action, input) => {
+    seen.push([action, input]);
+    return { users: [] };
+  });
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"pageSize":10}', action: "users.list" }),
+  );
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { users: [] });
+  assert.deepEqual(seen, [["users.list", { pageSize: 10 }]]);
+});
+
+Deno.test("Webhook without onEvent answers events.handle with 501", async () => {
+  const response = await testWebhook().handleFromWeb(
+    await signedRequest({ body: '{"id":"evt_1","type":"users.changed"}' }),
+  );
+  assert.equal(response.status, 501);
+  assert.equal(
+    await response.text(),
+    '{"message":"Handler not implemented: events.handle","code":"UNIMPLEMENTED"}',
+  );
+});
+
+Deno.test("Webhook turns a WebhookError from an event handler into its status", async () => {
+  const webhook = testWebhook().onEvent(() => {
+    throw new WebhookError("RESOURCE_EXHAUSTED", "Slow down");
+  });
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"evt_1","type":"users.changed","usersChanged":{}}' }),
+  );
+  assert.equal(response.status, 429);
+  assert.equal(await response.text(), '{"message":"Slow down","code":"RESOURCE_EXHAUSTED"}');
+});
+
+Deno.test("Webhook never answers a thrown non-Error with anything but the generic 500", async () => {
+  const webhook = testWebhook().onEvent(() => Promise.reject("secret internal string"));
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"evt_1","type":"users.changed","usersChanged":{}}' }),
+  );
+  assert.equal(response.status, 500);
+  assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
+});
