@@ -38,7 +38,9 @@ export async function signedHeaders(input: SignedHeadersInput): Promise<{
   "UserHub-Timestamp": string;
   "UserHub-Signature": string;
 }> {
-  const key = typeof input.secret === "string" ? await importSigningKey(input.secret) : input.secret;
+  const key = typeof input.secret === "string"
+    ? await importSigningKey(input.secret)
+    : input.secret;
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
   return {
     "UserHub-Action": input.action,
