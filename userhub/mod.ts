@@ -7,6 +7,7 @@
 
 export * from "./actions.ts";
 export * from "./body.ts";
+export * from "./dedupe.ts";
 export * from "./dispatch.ts";
 export * from "./error.ts";
 export * from "./event.ts";

@@ -8,6 +8,7 @@
 
 import type { Challenge, UserActionName, UserActions } from "./actions.ts";
 import { MAX_BODY_BYTES, readBody } from "./body.ts";
+import { type DeliveryGuard, signedDigest } from "./dedupe.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -50,6 +51,12 @@ export interface WebhookOptions {
   logger?: Logger;
   /** Told of every handler failure; logs it by default. */
   onError?: (error: unknown, context: ErrorContext) => void;
+  /**
+   * Remembers handled events and accepted requests, so that a redelivery or a
+   * replay never runs a handler twice (see {@linkcode DeliveryGuard}). Without
+   * it every verified call runs its handler.
+   */
+  guard?: DeliveryGuard;
 }
 
 const EMPTY_OBJECT = "{}";
@@ -74,6 +81,7 @@ export class Webhook {
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #onError: (error: unknown, context: ErrorContext) => void;
+  readonly #guard: DeliveryGuard | undefined;
   readonly #actions = new Map<string, ActionHandler>();
   #onEvent: EventHandler | undefined;
   #onChallenge: ChallengeHandler | undefined;
@@ -104,6 +112,7 @@ export class Webhook {
         : `event ${context.eventId} (${context.eventType})`;
       this.#logger.error(`Handler failed for ${about}:`, error);
     });
+    this.#guard = config.guard;
   }
 
   /**
@@ -200,34 +209,112 @@ export class Webhook {
     try {
       switch (call.action) {
         case "challenge":
+          await this.#rememberChallenge(call);
           return await this.#challenge(call.body);
         case "events.handle": {
           if (this.#onEvent === undefined) break;
           const event = decodeEvent(call.body);
           context.eventId = event.id;
           context.eventType = event.type;
+          if (this.#guard !== undefined) {
+            return await this.#handleOnce(this.#guard, this.#onEvent, call, event);
+          }
           await this.#onEvent(event);
           return jsonResponse(200, EMPTY_OBJECT);
         }
         default: {
-          const handler = this.#actions.get(call.action);
-          if (handler !== undefined) return resultResponse(await handler(parseJson(call.body)));
-          if (this.#onDefault !== undefined) {
-            return resultResponse(await this.#onDefault(call.action, parseJson(call.body)));
-          }
+          const onDefault = this.#onDefault;
+          const handler = this.#actions.get(call.action) ??
+            (onDefault && ((input: unknown) => onDefault(call.action, input)));
+          if (handler === undefined) break;
+          const input = parseJson(call.body);
+          await this.#refuseReplay(call);
+          return resultResponse(await handler(input));
         }
       }
       return errorResponse(
         new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`),
       );
     } catch (error) {
-      if (error instanceof WebhookError && error.status < 500) {
+      if (error instanceof StoreError) {
+        this.#logger.error(`Refused ${call.action} (503): ${error.message}`, error.cause);
+      } else if (error instanceof WebhookError && error.status < 500) {
         this.#logger.warn(`Refused ${call.action} (${error.status}): ${error.message}`);
       } else {
         this.#onError(error, context);
       }
       return errorResponse(error);
     }
+  }
+
+  /**
+   * Runs an event's handler at most once across redeliveries: claim its id,
+   * run, then mark it done, or release the claim when the handler throws.
+   */
+  async #handleOnce(
+    guard: DeliveryGuard,
+    onEvent: EventHandler,
+    call: VerifiedCall,
+    event: Event,
+  ): Promise<Response> {
+    const about = `${event.id} (${event.type})`;
+    const earlier = await store(about, () => this.#rememberSigned(guard, call));
+    if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
+    const claim = await store(about, () => guard.claim(event.id));
+    if (claim.status === "done") {
+      this.#logger.info(`Duplicate: ${about} already handled, skipped`);
+      return jsonResponse(200, EMPTY_OBJECT);
+    }
+    if (claim.status === "busy") {
+      throw new WebhookError(
+        "ABORTED",
+        `Event ${JSON.stringify(event.id)} is being handled by another delivery: retry later`,
+        { status: 409, headers: { "retry-after": String(claim.retryAfter) } },
+      );
+    }
+    try {
+      await onEvent(event);
+    } catch (error) {
+      await guard.release(event.id, claim.token).catch((cause) =>
+        this.#logger.error(
+          `Cannot release the claim on ${about} (it expires with its lease):`,
+          cause,
+        )
+      );
+      throw error;
+    }
+    try {
+      await guard.complete(event.id);
+    } catch (cause) {
+      // The handler ran: answering 200 avoids running it again for nothing.
+      this.#logger.error(`Handled ${about}, but cannot record it as done:`, cause);
+    }
+    return jsonResponse(200, EMPTY_OBJECT);
+  }
+
+  /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
+  async #refuseReplay(call: VerifiedCall): Promise<void> {
+    const guard = this.#guard;
+    if (guard === undefined) return;
+    const earlier = await store(call.action, () => this.#rememberSigned(guard, call));
+    if (earlier !== undefined) throw replayed(call.action, earlier);
+  }
+
+  /** Records a challenge's bytes so they cannot be replayed under another action; never refuses it. */
+  async #rememberChallenge(call: VerifiedCall): Promise<void> {
+    const guard = this.#guard;
+    if (guard === undefined) return;
+    try {
+      await this.#rememberSigned(guard, call);
+    } catch (cause) {
+      this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
+    }
+  }
+
+  async #rememberSigned(guard: DeliveryGuard, call: VerifiedCall): Promise<string | undefined> {
+    // A timestamp is accepted while it is within the tolerance on either side of the clock.
+    const ttl = 2 * this.#tolerance * 1000;
+    return guard.rememberSigned(await signedDigest(call.timestamp, call.body), call.action, ttl);
   }
 
   async #challenge(body: Uint8Array): Promise<Response> {
@@ -249,6 +336,35 @@ function parseJson(body: Uint8Array): unknown {
   } catch {
     throw new WebhookError("INVALID_ARGUMENT", "Cannot read call: the body is not UTF-8 JSON");
   }
+}
+
+/** The store of a {@linkcode DeliveryGuard} failed: answered 503, and logged with its cause. */
+class StoreError extends WebhookError {
+  constructor(about: string, cause: unknown) {
+    super("UNAVAILABLE", `Cannot check ${about} for duplicates: the store failed`, {
+      status: 503,
+    });
+    this.cause = cause;
+  }
+}
+
+/** Runs a store operation; any failure becomes a {@linkcode StoreError} (fail closed). */
+async function store<T>(about: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new StoreError(about, error);
+  }
+}
+
+function replayed(action: string, earlier: string): WebhookError {
+  return new WebhookError(
+    "ABORTED",
+    `Cannot run ${action}: the same signed request was already accepted as ${
+      JSON.stringify(earlier)
+    }`,
+    { status: 409 },
+  );
 }
 
 function resultResponse(result: unknown): Response {

@@ -1,0 +1,247 @@
+/**
+ * Effectively-once handling: the record of which events were handled and
+ * which signed requests were accepted, so that a redelivery or a replay never
+ * runs a handler twice. {@linkcode KvDeliveryGuard} keeps it in Deno KV, which
+ * several server instances can share.
+ *
+ * @module
+ */
+
+/** What {@linkcode DeliveryGuard.claim} found for an event id. */
+export type ClaimResult =
+  /** This delivery holds the event now; pass the token to `release`. */
+  | { status: "claimed"; token: string }
+  /** The event was handled already: acknowledge it, do not run the handler. */
+  | { status: "done" }
+  /** Another delivery holds the event; `retryAfter` is the lease left, in whole seconds. */
+  | { status: "busy"; retryAfter: number };
+
+/**
+ * Where a receiver remembers what it handled. Every method is atomic across
+ * all receivers sharing the store, and throws when the store fails (the
+ * receiver then answers 503 and runs nothing).
+ */
+export interface DeliveryGuard {
+  /**
+   * Claims an event id before its handler runs.
+   * @param eventId The event's `id`.
+   * @returns Claimed (run the handler), done or busy.
+   */
+  claim(eventId: string): Promise<ClaimResult>;
+  /**
+   * Records that the event was handled, for the retention period.
+   * @param eventId The event's `id`.
+   */
+  complete(eventId: string): Promise<void>;
+  /**
+   * Drops a claim after the handler failed, so the next delivery runs it. A
+   * claim taken over by another delivery since is left alone.
+   * @param eventId The event's `id`.
+   * @param token The token `claim` returned.
+   */
+  release(eventId: string, token: string): Promise<void>;
+  /**
+   * Remembers a signed request for `ttl` milliseconds, unless it already is.
+   * @param digest Identifies the signed bytes (see {@linkcode signedDigest}).
+   * @param action The action it is accepted under now.
+   * @param ttl How long to remember it, in milliseconds.
+   * @returns `undefined` the first time; later, the action it was first accepted under.
+   */
+  rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined>;
+}
+
+/** Options of {@linkcode KvDeliveryGuard}. */
+export interface KvDeliveryGuardOptions {
+  /** How long a claim holds, in milliseconds; 60 s by default. A holder that crashed frees it then. */
+  lease?: number;
+  /** How long a handled event is remembered, in milliseconds; 7 days by default. */
+  retention?: number;
+  /** The clock, in milliseconds; `Date.now` by default. */
+  now?: () => number;
+  /** The first parts of every key; `["userhub"]` by default. */
+  prefix?: readonly string[];
+}
+
+/** The default lease of a claim: 60 s. */
+export const DEFAULT_LEASE_MS = 60_000;
+/** The default retention of a handled event: 7 days. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+const MAX_ATTEMPTS = 5;
+const LOCKED_ATTEMPTS = 10;
+
+type EventRecord =
+  | { state: "processing"; token: string; until: number }
+  | { state: "done"; until: number };
+
+interface SignedRecord {
+  action: string;
+  until: number;
+}
+
+/**
+ * A {@linkcode DeliveryGuard} over Deno KV. Each record also stores its own
+ * expiry time, and a record past it counts as absent: KV's `expireIn` deletes
+ * late, so it only keeps the store small. Taking over an expired record checks
+ * its versionstamp, so only one delivery wins.
+ *
+ * Keys: `[...prefix, "event", id]` holds `{state, until}` (and a random token
+ * while processing); `[...prefix, "signed", digest]` holds `{action, until}`.
+ * No body, signature or secret is stored.
+ *
+ * @example Claim, then complete
+ * ```ts
+ * import { KvDeliveryGuard } from "./dedupe.ts";
+ *
+ * const kv = await Deno.openKv(":memory:");
+ * const guard = new KvDeliveryGuard(kv);
+ * const first = await guard.claim("evt_1");
+ * console.assert(first.status === "claimed");
+ * await guard.complete("evt_1");
+ * console.assert((await guard.claim("evt_1")).status === "done");
+ * kv.close();
+ * ```
+ */
+export class KvDeliveryGuard implements DeliveryGuard {
+  readonly #kv: Deno.Kv;
+  readonly #lease: number;
+  readonly #retention: number;
+  readonly #now: () => number;
+  readonly #prefix: readonly string[];
+
+  /**
+   * @param kv An open Deno KV store, e.g. from `Deno.openKv()`.
+   * @param options Lease, retention, clock and key prefix.
+   */
+  constructor(kv: Deno.Kv, options: KvDeliveryGuardOptions = {}) {
+    this.#kv = kv;
+    this.#lease = options.lease ?? DEFAULT_LEASE_MS;
+    this.#retention = options.retention ?? DEFAULT_RETENTION_MS;
+    this.#now = options.now ?? Date.now;
+    this.#prefix = options.prefix ?? ["userhub"];
+  }
+
+  /**
+   * Claims an event id: absent (or expired) becomes `processing` for the lease.
+   * @param eventId The event's `id`.
+   * @returns Claimed with a token, done, or busy with the seconds left.
+   */
+  async claim(eventId: string): Promise<ClaimResult> {
+    const key = [...this.#prefix, "event", eventId];
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
+      const now = this.#now();
+      const record = live(entry.value, now);
+      if (record?.state === "done") return { status: "done" };
+      if (record?.state === "processing") {
+        return { status: "busy", retryAfter: Math.max(1, Math.ceil((record.until - now) / 1000)) };
+      }
+      const token = crypto.randomUUID();
+      const value: EventRecord = { state: "processing", token, until: now + this.#lease };
+      const result = await unlocked(() =>
+        this.#kv.atomic().check(entry).set(key, value, { expireIn: this.#lease }).commit()
+      );
+      if (result.ok) return { status: "claimed", token };
+      // Another delivery wrote the record between the read and the commit: read it again.
+    }
+    throw new Error(`Cannot claim event ${JSON.stringify(eventId)}: the record keeps changing`);
+  }
+
+  /**
+   * Marks an event handled for the retention period, whoever holds it now.
+   * @param eventId The event's `id`.
+   */
+  async complete(eventId: string): Promise<void> {
+    const value: EventRecord = { state: "done", until: this.#now() + this.#retention };
+    const key = [...this.#prefix, "event", eventId];
+    await unlocked(() => this.#kv.set(key, value, { expireIn: this.#retention }));
+  }
+
+  /**
+   * Deletes the claim if it is still this token's.
+   * @param eventId The event's `id`.
+   * @param token The token from {@linkcode claim}.
+   */
+  async release(eventId: string, token: string): Promise<void> {
+    const key = [...this.#prefix, "event", eventId];
+    const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
+    const record = entry.value;
+    if (record?.state !== "processing" || record.token !== token) return;
+    // Fails harmlessly when another delivery took the record over in between.
+    await unlocked(() => this.#kv.atomic().check(entry).delete(key).commit());
+  }
+
+  /**
+   * Remembers a signed request, atomically: only one caller gets `undefined`.
+   * @param digest Identifies the signed bytes.
+   * @param action The action it is accepted under now.
+   * @param ttl How long to remember it, in milliseconds.
+   * @returns `undefined` the first time; later, the action it was first accepted under.
+   */
+  async rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined> {
+    const key = [...this.#prefix, "signed", digest];
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const entry = await unlocked(() => this.#kv.get<SignedRecord>(key));
+      const now = this.#now();
+      const record = live(entry.value, now);
+      if (record !== undefined) return record.action;
+      const value: SignedRecord = { action, until: now + ttl };
+      const result = await unlocked(() =>
+        this.#kv.atomic().check(entry).set(key, value, { expireIn: ttl }).commit()
+      );
+      if (result.ok) return undefined;
+    }
+    throw new Error("Cannot remember signed request: the record keeps changing");
+  }
+}
+
+/**
+ * The digest that identifies a signed request: SHA-256 of
+ * `<timestamp>.<body>`, the bytes every valid signature of it covers. Unlike
+ * the signature text it does not change when a replay alters the case of the
+ * hex, adds junk signatures or drops one of several, and it holds nothing that
+ * would let anyone sign.
+ *
+ * @param timestamp The verified `UserHub-Timestamp`, in unix seconds.
+ * @param body The raw body.
+ * @returns Lowercase hex.
+ *
+ * @example
+ * ```ts
+ * import { signedDigest } from "./dedupe.ts";
+ *
+ * const digest = await signedDigest(1700000000, new TextEncoder().encode("{}"));
+ * console.assert(digest.length === 64);
+ * ```
+ */
+export async function signedDigest(timestamp: number, body: Uint8Array): Promise<string> {
+  const prefix = new TextEncoder().encode(`${timestamp}.`);
+  const bytes = new Uint8Array(prefix.length + body.length);
+  bytes.set(prefix);
+  bytes.set(body, prefix.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Retries an operation that SQLite refused because another connection to the
+ * same file held the lock (several servers sharing one `KV_PATH`). Nothing was
+ * written then, so trying again is safe; other errors are thrown at once.
+ */
+async function unlocked<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= LOCKED_ATTEMPTS || !/database is (locked|busy)/i.test(String(error))) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
+    }
+  }
+}
+
+function live<T extends { until: number }>(value: T | null, now: number): T | undefined {
+  if (value === null || typeof value !== "object" || !(value.until > now)) return undefined;
+  return value;
+}
