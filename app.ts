@@ -11,12 +11,19 @@ import {
   type ErrorContext,
   type EventHandlers,
   jsonResponse,
+  KvDeliveryGuard,
   type Logger,
   Webhook,
 } from "./userhub/mod.ts";
 
 /** Everything the app is built from; only `secrets` is required. */
-export interface AppOptions extends Pick<Config, "secrets"> {
+export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
+  /**
+   * Where handled events and accepted requests are remembered, so that a
+   * redelivery or a replay never runs a handler twice. `main.ts` opens it from
+   * the configuration; without it (or with `dedupe: false`) nothing is checked.
+   */
+  kv?: Deno.Kv;
   /** Event type → handler; `handlers/mod.ts` by default. */
   handlers?: EventHandlers;
   /** Where the app logs; the console by default. */
@@ -36,7 +43,7 @@ const HEALTHY = '{"status":"ok"}';
  * Builds the app: `POST /webhook` for UserHub, `GET /healthz`, and 404 JSON
  * for anything else.
  *
- * @param options The secrets, and optionally handlers, logger and clock.
+ * @param options The secrets, and optionally the KV store, handlers, logger and clock.
  * @returns The request handler.
  *
  * @example Call it without a server
@@ -55,6 +62,9 @@ export function createApp(options: AppOptions): App {
     ...(logger && { logger }),
     ...(options.onError && { onError: options.onError }),
     ...(options.now && { now: options.now }),
+    ...(options.kv && options.dedupe !== false && {
+      guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}),
+    }),
   });
   webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
 

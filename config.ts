@@ -12,6 +12,10 @@ export interface Config {
   secrets: string[];
   /** The TCP port; 0 lets the system pick one. */
   port: number;
+  /** `false` when `DEDUPE=off`: every delivery runs its handler. Checked when absent. */
+  dedupe?: boolean;
+  /** Where Deno KV keeps the record (`KV_PATH`); Deno's default location when absent. */
+  kvPath?: string;
 }
 
 /** A configuration mistake the operator can fix; its message is one line. */
@@ -30,7 +34,9 @@ export interface Environment {
 
 /**
  * Reads `SIGNING_SECRET` (required; several secrets may be separated by
- * commas or whitespace) and `PORT` (8000 by default).
+ * commas or whitespace), `PORT` (8000 by default), `DEDUPE` (`on` by default,
+ * or `off`) and `KV_PATH` (a file for Deno KV; Deno's default location when
+ * unset). Only the variables set away from their default appear in the result.
  *
  * @param env The variables.
  * @returns The configuration.
@@ -52,7 +58,11 @@ export function loadConfig(env: Environment): Config {
         "into SIGNING_SECRET (for local runs, a line SIGNING_SECRET=... in .env)",
     );
   }
-  return { secrets, port: parsePort(env.get("PORT")) };
+  const config: Config = { secrets, port: parsePort(env.get("PORT")) };
+  if (!parseDedupe(env.get("DEDUPE"))) config.dedupe = false;
+  const kvPath = parseKvPath(env.get("KV_PATH"));
+  if (kvPath !== undefined) config.kvPath = kvPath;
+  return config;
 }
 
 function parsePort(value: string | undefined): number {
@@ -64,4 +74,26 @@ function parsePort(value: string | undefined): number {
     );
   }
   return port;
+}
+
+function parseDedupe(value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "" || text === "on") return true;
+  if (text === "off") return false;
+  throw new ConfigError(
+    `DEDUPE ${JSON.stringify(value)} is not valid: use "on" (the default) or "off"`,
+  );
+}
+
+function parseKvPath(value: string | undefined): string | undefined {
+  const path = value?.trim() ?? "";
+  if (path === "") return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new ConfigError(
+      `KV_PATH ${
+        JSON.stringify(value)
+      } is a URL: use a file path (on Deno Deploy, leave KV_PATH unset)`,
+    );
+  }
+  return path;
 }

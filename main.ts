@@ -1,22 +1,74 @@
 /**
- * The server: reads the configuration from the environment and serves the
- * app with `Deno.serve`. Run it with `deno task start` (or `deno task dev`).
+ * The server: reads the configuration from the environment, opens the Deno
+ * KV store of the duplicate check, and serves the app with `Deno.serve`. Run
+ * it with `deno task start` (or `deno task dev`).
  *
  * @module
  */
 
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 
 export { type App, type AppOptions, createApp } from "./app.ts";
+
+/**
+ * Opens the Deno KV store where handled events are remembered: the file
+ * `kvPath`, or Deno's default location for this program (which needs no file
+ * permission). On Deno Deploy, the default is the KV database assigned to the
+ * app.
+ *
+ * @param config `dedupe` and `kvPath`, as {@linkcode loadConfig} reads them.
+ * @returns The store, or `undefined` when the duplicate check is off.
+ * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
+ */
+export async function openStore(
+  config: Pick<Config, "dedupe" | "kvPath">,
+): Promise<Deno.Kv | undefined> {
+  if (config.dedupe === false) return undefined;
+  if (typeof Deno.openKv !== "function") {
+    throw new ConfigError(
+      "Deno KV is not enabled: run with --unstable-kv (the tasks in deno.json enable it), " +
+        "or set DEDUPE=off to run without the duplicate check",
+    );
+  }
+  const path = config.kvPath;
+  try {
+    return await Deno.openKv(path);
+  } catch (error) {
+    if (path !== undefined && error instanceof Deno.errors.NotCapable) {
+      throw new ConfigError(
+        `KV_PATH ${JSON.stringify(path)} needs permission for that file only: ` +
+          `run with --allow-read=${path} --allow-write=${path}`,
+      );
+    }
+    const where = path === undefined
+      ? "Deno's default location"
+      : `KV_PATH ${JSON.stringify(path)}`;
+    throw new ConfigError(
+      `Cannot open Deno KV at ${where}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
+  if (config.dedupe === false) {
+    return "Duplicate check off (DEDUPE=off): every delivery runs its handler";
+  }
+  const where = config.kvPath === undefined ? "Deno's default location" : config.kvPath;
+  return `Duplicate check on: handled events are remembered in Deno KV (${where})`;
+}
 
 if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
+    const kv = await openStore(config);
     Deno.serve({
       port: config.port,
-      onListen: ({ port }) => console.log(`Listening on http://127.0.0.1:${port}`),
-    }, createApp(config));
+      onListen: ({ port }) => {
+        console.log(`Listening on http://127.0.0.1:${port}`);
+        console.log(describeDedupe(config));
+      },
+    }, createApp({ ...config, ...(kv && { kv }) }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -1,0 +1,414 @@
+import assert from "node:assert/strict";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { eventBody, NOW_MS, recordingLogger, SECRET, signedRequest } from "./_testing.ts";
+import { KvDeliveryGuard } from "./userhub/mod.ts";
+
+const EVENT_ID = "evt_2LLkDJKdGvDCRh3JFsZQ9j";
+const userEvent = eventBody("users.changed");
+
+/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
+const SCRATCH = `${import.meta.dirname}/.test_kv`;
+
+/** An app whose `users.changed` handler counts its runs and can be made to fail or wait. */
+function countingApp(
+  kv: Deno.Kv,
+  options: {
+    now?: () => number;
+    dedupe?: boolean;
+    handler?: (run: number) => void | Promise<void>;
+  } = {},
+) {
+  const logger = recordingLogger();
+  const state = { runs: 0, finished: 0 };
+  const app = createApp({
+    secrets: [SECRET],
+    kv,
+    now: options.now ?? (() => NOW_MS),
+    logger,
+    onError: () => {},
+    ...(options.dedupe !== undefined && { dedupe: options.dedupe }),
+    handlers: {
+      "users.changed": async () => {
+        state.runs++;
+        await options.handler?.(state.runs);
+        state.finished++;
+      },
+    },
+  });
+  return { app, state, lines: logger.lines };
+}
+
+async function withMemoryKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+async function withScratchDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  await Deno.mkdir(SCRATCH, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: SCRATCH });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function deliver(app: (request: Request) => Promise<Response>, body = userEvent) {
+  const response = await app(await signedRequest({ body }));
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+Deno.test("createApp() with a KV runs the handler once for the same signed event twice, both 200", async () => {
+  await withMemoryKv(async (kv) => {
+    const { app, state, lines } = countingApp(kv);
+    assert.deepEqual(await deliver(app).then(({ status, text }) => [status, text]), [200, "{}"]);
+    assert.deepEqual(await deliver(app).then(({ status, text }) => [status, text]), [200, "{}"]);
+    assert.equal(state.runs, 1);
+    assert.deepEqual(lines, [
+      "info: Event: users.changed",
+      `info: Duplicate: ${EVENT_ID} (users.changed) already handled, skipped`,
+    ]);
+  });
+});
+
+Deno.test("createApp() with a KV runs a failed event again on redelivery, and the second succeeds", async () => {
+  await withMemoryKv(async (kv) => {
+    const { app, state } = countingApp(kv, {
+      handler: (run) => {
+        if (run === 1) throw new Error("card processor down");
+      },
+    });
+    assert.equal((await deliver(app)).status, 500);
+    assert.equal((await deliver(app)).status, 200);
+    assert.equal((await deliver(app)).status, 200);
+    assert.equal(state.runs, 2);
+    assert.equal(state.finished, 1);
+  });
+});
+
+Deno.test("createApp() with a KV runs 50 concurrent identical deliveries once, no 200 before it finished", async () => {
+  await withMemoryKv(async (kv) => {
+    const gate = Promise.withResolvers<void>();
+    const { app, state } = countingApp(kv, { handler: () => gate.promise });
+    const answers: { status: number; finished: number; retryAfter: string | null }[] = [];
+    const othersAnswered = Promise.withResolvers<void>();
+    const requests = await Promise.all(
+      Array.from({ length: 50 }, () => signedRequest({ body: userEvent })),
+    );
+    const responses = requests.map((request) =>
+      app(request).then(async (response) => {
+        answers.push({
+          status: response.status,
+          finished: state.finished,
+          retryAfter: response.headers.get("retry-after"),
+        });
+        await response.body?.cancel();
+        if (answers.length === 49) othersAnswered.resolve();
+      })
+    );
+    // The 49 others must answer while the handler still runs; give up after 10 s.
+    const timer = setTimeout(othersAnswered.resolve, 10_000);
+    await othersAnswered.promise;
+    clearTimeout(timer);
+    gate.resolve();
+    await Promise.all(responses);
+
+    assert.equal(state.runs, 1);
+    assert.equal(answers.length, 50);
+    for (const answer of answers) {
+      if (answer.status === 200) {
+        assert.equal(answer.finished, 1, "a 200 came before the handler finished");
+      }
+    }
+    const conflicts = answers.filter((answer) => answer.status === 409);
+    assert.equal(conflicts.length, 49);
+    assert.ok(conflicts.every((answer) => answer.retryAfter === "60"));
+  });
+});
+
+Deno.test("createApp() with a KV runs a later delivery once a crashed holder's lease expired", async () => {
+  await withMemoryKv(async (kv) => {
+    let now = NOW_MS;
+    const { app, state } = countingApp(kv, { now: () => now });
+    // Another instance claimed the event, then crashed before finishing.
+    const crashed = await new KvDeliveryGuard(kv, { now: () => now }).claim(EVENT_ID);
+    assert.equal(crashed.status, "claimed");
+
+    const busy = await deliver(app);
+    assert.equal(busy.status, 409);
+    assert.equal(JSON.parse(busy.text).code, "ABORTED");
+    assert.equal(busy.headers.get("retry-after"), "60");
+    assert.equal(state.runs, 0);
+
+    now += 60_000;
+    assert.equal((await deliver(app)).status, 200);
+    assert.equal(state.runs, 1);
+  });
+});
+
+Deno.test("createApp() with DEDUPE=off runs the handler on every delivery", async () => {
+  await withMemoryKv(async (kv) => {
+    const config = loadConfig(new Map([["SIGNING_SECRET", SECRET], ["DEDUPE", "off"]]));
+    const { app, state } = countingApp(kv, { dedupe: config.dedupe! });
+    for (let i = 0; i < 3; i++) assert.equal((await deliver(app)).status, 200);
+    assert.equal(state.runs, 3);
+    // Nothing was written to the store.
+    assert.deepEqual(await Array.fromAsync(kv.list({ prefix: [] })), []);
+  });
+});
+
+Deno.test("createApp() with a KV that fails answers 503 UNAVAILABLE and does not run the handler", async (t) => {
+  await t.step("a closed store", async () => {
+    const kv = await Deno.openKv(":memory:");
+    kv.close();
+    const { app, state } = countingApp(kv);
+    const answer = await deliver(app);
+    assert.equal(answer.status, 503);
+    assert.equal(JSON.parse(answer.text).code, "UNAVAILABLE");
+    assert.equal(state.runs, 0);
+  });
+
+  await t.step("a store whose every call throws", async () => {
+    const failing = () => {
+      throw new Error("KV backend unreachable");
+    };
+    const kv = {
+      get: failing,
+      atomic: failing,
+      set: failing,
+      delete: failing,
+    } as unknown as Deno.Kv;
+    const { app, state, lines } = countingApp(kv);
+    const answer = await deliver(app);
+    assert.equal(answer.status, 503);
+    assert.deepEqual(JSON.parse(answer.text), {
+      message: `Cannot check ${EVENT_ID} (users.changed) for duplicates: the store failed`,
+      code: "UNAVAILABLE",
+    });
+    assert.equal(state.runs, 0);
+    assert.ok(lines.some((line) => line.startsWith("error: Refused events.handle (503)")));
+  });
+});
+
+Deno.test("two app instances over one KV file run the handler once, as behind a load balancer", async () => {
+  await withScratchDir(async (dir) => {
+    const path = `${dir}/kv.sqlite3`;
+    const [kvA, kvB] = [await Deno.openKv(path), await Deno.openKv(path)];
+    try {
+      const a = countingApp(kvA);
+      const b = countingApp(kvB);
+      const runs = () => a.state.runs + b.state.runs;
+
+      assert.equal((await deliver(a.app)).status, 200);
+      assert.equal((await deliver(b.app)).status, 200);
+      assert.equal(runs(), 1);
+      assert.match(b.lines.join("\n"), /Duplicate: evt_\w+ \(users\.changed\) already handled/);
+
+      // Another event, delivered to both at once, many times.
+      const other = eventBody("users.changed", undefined, "evt_concurrent");
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const response = await (i % 2 ? a.app : b.app)(await signedRequest({ body: other }));
+          await response.body?.cancel();
+          return response.status;
+        }),
+      );
+      assert.equal(runs(), 2);
+      assert.ok(statuses.every((status) => status === 200 || status === 409), String(statuses));
+    } finally {
+      kvA.close();
+      kvB.close();
+    }
+  });
+});
+
+Deno.test("loadConfig() reads DEDUPE and KV_PATH", async (t) => {
+  const load = (vars: Record<string, string>) =>
+    loadConfig(new Map(Object.entries({ SIGNING_SECRET: SECRET, ...vars })));
+
+  await t.step("on by default, in Deno's default location", () => {
+    const config = load({});
+    assert.equal(config.dedupe, undefined);
+    assert.equal(config.kvPath, undefined);
+    assert.equal(load({ DEDUPE: "", KV_PATH: " " }).kvPath, undefined);
+  });
+
+  await t.step("DEDUPE=on or off, in any case", () => {
+    assert.equal(load({ DEDUPE: "on" }).dedupe, undefined);
+    assert.equal(load({ DEDUPE: "off" }).dedupe, false);
+    assert.equal(load({ DEDUPE: " OFF " }).dedupe, false);
+  });
+
+  await t.step("refuses any other DEDUPE", () => {
+    for (const value of ["maybe", "no", "0", "false"]) {
+      assert.throws(
+        () => load({ DEDUPE: value }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message === `DEDUPE "${value}" is not valid: use "on" (the default) or "off"`,
+      );
+    }
+  });
+
+  await t.step("KV_PATH is a file path, not a URL", () => {
+    assert.equal(
+      load({ KV_PATH: "/var/lib/webhooks/kv.sqlite3" }).kvPath,
+      "/var/lib/webhooks/kv.sqlite3",
+    );
+    assert.throws(
+      () => load({ KV_PATH: "https://api.deno.com/databases/x/connect" }),
+      (error: unknown) => error instanceof ConfigError && /is a URL/.test(error.message),
+    );
+  });
+});
+
+/** The `start` task's command without its leading `deno`: the tests run what users run. */
+async function startTaskArgs(): Promise<string[]> {
+  const { default: config } = await import("./deno.json", { with: { type: "json" } });
+  const words = (config.tasks.start as string).split(/\s+/);
+  assert.equal(words[0], "deno");
+  assert.equal(words.at(-1), "main.ts");
+  return words.slice(1);
+}
+
+/** A `main.ts` process whose output is collected as it comes. */
+class Server {
+  #child: Deno.ChildProcess;
+  #pumps: Promise<void>[];
+  output = "";
+  url = "";
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.#child = new Deno.Command("deno", {
+      args,
+      env: { NO_COLOR: "1", PORT: "0", DEDUPE: "", KV_PATH: "", ...env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#pumps = [this.#child.stdout, this.#child.stderr].map(async (stream) => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) this.output += text;
+    });
+  }
+
+  /** Waits until the output matches, or the process ends, or 30 s pass. */
+  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + 30_000;
+    let ended = false;
+    this.#child.status.then(() => ended = true);
+    while (Date.now() < deadline) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (ended) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no ${pattern} in the server's output:\n${this.output}`);
+  }
+
+  async listening(): Promise<this> {
+    this.url = (await this.waitFor(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    return this;
+  }
+
+  async send(body: string): Promise<number> {
+    const request = await signedRequest({
+      body,
+      timestamp: Math.floor(Date.now() / 1000),
+      url: `${this.url}/webhook`,
+    });
+    const response = await fetch(request);
+    await response.body?.cancel();
+    return response.status;
+  }
+
+  /** Waits for the process to exit by itself and returns its exit code. */
+  async exited(): Promise<number> {
+    const { code } = await this.#child.status;
+    await Promise.all(this.#pumps);
+    return code;
+  }
+
+  /** Stops the process and returns its exit code. */
+  stop(): Promise<number> {
+    try {
+      this.#child.kill("SIGTERM");
+    } catch {
+      // It had exited already.
+    }
+    return this.exited();
+  }
+}
+
+/** Sends one event twice to a fresh server, restarts it, and sends it again. */
+async function assertRemembersAcrossRestart(args: string[], env: Record<string, string>) {
+  const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
+  const body = eventBody("users.changed", undefined, id);
+  const duplicate = new RegExp(
+    `^Duplicate: ${id} \\(users\\.changed\\) already handled, skipped$`,
+    "m",
+  );
+
+  const first = await new Server(args, env).listening();
+  try {
+    assert.match(first.output, /Duplicate check on/);
+    assert.equal(await first.send(body), 200);
+    await first.waitFor(/^ - User: usr_\w+ Ada Lovelace$/m);
+    assert.equal(await first.send(body), 200);
+    await first.waitFor(duplicate);
+  } finally {
+    await first.stop();
+  }
+  assert.equal(first.output.match(/^Event: users\.changed$/gm)?.length, 1, first.output);
+
+  const restarted = await new Server(args, env).listening();
+  try {
+    assert.equal(await restarted.send(body), 200);
+    await restarted.waitFor(duplicate);
+  } finally {
+    await restarted.stop();
+  }
+  assert.doesNotMatch(restarted.output, /^Event: users\.changed$/m, restarted.output);
+}
+
+Deno.test("main.ts remembers handled events across a restart, with the start task's flags and no file permission", async () => {
+  await withScratchDir(async (dir) => {
+    // A private DENO_DIR, so Deno's default KV location is a fresh one inside it.
+    await assertRemembersAcrossRestart(await startTaskArgs(), {
+      SIGNING_SECRET: SECRET,
+      DENO_DIR: `${dir}/deno_dir`,
+    });
+  });
+});
+
+Deno.test("main.ts with KV_PATH needs read and write permission for that file only", async (t) => {
+  await withScratchDir(async (dir) => {
+    const path = `${dir}/kv.sqlite3`;
+    const env = { SIGNING_SECRET: SECRET, KV_PATH: path };
+    const args = await startTaskArgs();
+
+    await t.step("without it, exits 1 with the flags to add", async () => {
+      const server = new Server(args, env);
+      assert.equal(await server.exited(), 1);
+      assert.equal(
+        server.output.trim(),
+        `KV_PATH "${path}" needs permission for that file only: ` +
+          `run with --allow-read=${path} --allow-write=${path}`,
+      );
+    });
+
+    await t.step("with it, remembers across a restart", async () => {
+      const scoped = [
+        ...args.slice(0, -1),
+        `--allow-read=${path}`,
+        `--allow-write=${path}`,
+        args.at(-1)!,
+      ];
+      await assertRemembersAcrossRestart(scoped, env);
+    });
+  });
+});
