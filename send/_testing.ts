@@ -118,7 +118,7 @@ export async function runCli(
   args: string[],
   options: { readable?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
-  const flags = ["--allow-net=127.0.0.1,localhost", "--allow-env=SIGNING_SECRET,PORT"];
+  const flags = ["--allow-net=127.0.0.1,localhost,[::1]", "--allow-env=SIGNING_SECRET,PORT"];
   if (options.readable !== undefined) flags.push(`--allow-read=${options.readable}`);
   const output = await new Deno.Command("deno", {
     args: ["run", "-q", "--no-prompt", ...flags, CLI, ...args],

@@ -19,10 +19,21 @@ export type Expectation = "accepted" | "rejected";
  * @returns Whether the outcome counts as success.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { meetsExpectation } from "./report.ts";
  *
- * console.assert(meetsExpectation(outcomeWith401, "rejected"));
+ * const outcome = {
+ *   call: {
+ *     target: "users.changed" as const,
+ *     action: "events.handle",
+ *     eventId: "evt_1",
+ *     body: new Uint8Array(),
+ *     headers: {},
+ *   },
+ *   latency: 3.14,
+ *   response: { status: 401, statusText: "Unauthorized", body: "{}" },
+ * };
+ * console.assert(meetsExpectation(outcome, "rejected") && !meetsExpectation(outcome, "accepted"));
  * ```
  */
 export function meetsExpectation(outcome: Outcome, expect: Expectation): boolean {
@@ -43,10 +54,23 @@ export function meetsExpectation(outcome: Outcome, expect: Expectation): boolean
  * `organizations.changed evt_5uT0qgJ6m1cV2yXkR9pWZa → 200 OK (3.1 ms) {}`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { formatOutcome } from "./report.ts";
  *
- * console.log(formatOutcome(outcome, "accepted", false));
+ * const outcome = {
+ *   call: {
+ *     target: "users.changed" as const,
+ *     action: "events.handle",
+ *     eventId: "evt_1",
+ *     body: new Uint8Array(),
+ *     headers: {},
+ *   },
+ *   latency: 3.14,
+ *   response: { status: 200, statusText: "OK", body: "{}" },
+ * };
+ * console.assert(
+ *   formatOutcome(outcome, "accepted", false) === "users.changed evt_1 → 200 OK (3.1 ms) {}",
+ * );
  * ```
  */
 export function formatOutcome(outcome: Outcome, expect: Expectation, color: boolean): string {
@@ -71,10 +95,23 @@ export function formatOutcome(outcome: Outcome, expect: Expectation, color: bool
  * @returns One line, e.g. `10 calls in 0.1 s: 10 × 200 OK · p50 2.1 ms · p99 6.3 ms`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { summarize } from "./report.ts";
  *
- * console.log(summarize(outcomes, 120));
+ * const outcome = {
+ *   call: {
+ *     target: "users.changed" as const,
+ *     action: "events.handle",
+ *     eventId: "evt_1",
+ *     body: new Uint8Array(),
+ *     headers: {},
+ *   },
+ *   latency: 3.14,
+ *   response: { status: 200, statusText: "OK", body: "{}" },
+ * };
+ * console.assert(
+ *   summarize([outcome, outcome], 12) === "2 calls in 12 ms: 2 × 200 OK · p50 3.1 ms · p99 3.1 ms",
+ * );
  * ```
  */
 export function summarize(outcomes: readonly Outcome[], elapsed: number): string {
@@ -146,10 +183,22 @@ export function formatLatency(ms: number): string {
  * @returns Lines to print after the calls; none when everything went as wanted.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { hints } from "./report.ts";
  *
- * for (const line of hints(outcomes, "accepted", url)) console.log(line);
+ * const outcome = {
+ *   call: {
+ *     target: "users.changed" as const,
+ *     action: "events.handle",
+ *     eventId: "evt_1",
+ *     body: new Uint8Array(),
+ *     headers: {},
+ *   },
+ *   latency: 3.14,
+ *   response: { status: 404, statusText: "Not Found", body: "{}" },
+ * };
+ * const [hint] = hints([outcome], "accepted", new URL("http://127.0.0.1:8000/hook"));
+ * console.assert(hint === "404: nothing at /hook on that server: the receiver listens on /webhook");
  * ```
  */
 export function hints(outcomes: readonly Outcome[], expect: Expectation, url: URL): string[] {
@@ -202,10 +251,22 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
  * @returns The line, and whether the run succeeded.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { verdict } from "./report.ts";
  *
- * const { line, ok } = verdict(outcomes, "rejected", "bad signature");
+ * const outcome = {
+ *   call: {
+ *     target: "users.changed" as const,
+ *     action: "events.handle",
+ *     eventId: "evt_1",
+ *     body: new Uint8Array(),
+ *     headers: {},
+ *   },
+ *   latency: 3.14,
+ *   response: { status: 401, statusText: "Unauthorized", body: "{}" },
+ * };
+ * const { ok, line } = verdict([outcome], "rejected", "bad signature");
+ * console.assert(ok && line === "The call was refused, as intended (bad signature)");
  * ```
  */
 export function verdict(
