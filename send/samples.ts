@@ -307,7 +307,7 @@ class Sampler {
       type: "BUILT_IN",
       description: "Manages members, billing and settings",
       seatPolicy: "DEFAULT",
-      permissionSets: permissionSets("billing.manage", "members.manage"),
+      permissionSets: ["billing.manage", "members.manage"],
       default: false,
       archived: false,
       view: "BASIC",
@@ -336,12 +336,4 @@ class Sampler {
       updateTime: this.#ago(3),
     };
   }
-}
-
-/**
- * A role's permission sets. The official SDKs carry them as strings, while
- * `userhub/models.ts` types them as objects; the sample follows the SDKs.
- */
-function permissionSets(...names: string[]): Wire<Role>["permissionSets"] {
-  return names as unknown as Wire<Role>["permissionSets"];
 }

@@ -99,7 +99,8 @@ export interface Role {
   type: string;
   description?: string;
   seatPolicy?: string;
-  permissionSets: Record<string, unknown>[];
+  /** The ids of the permission sets the role grants. */
+  permissionSets: string[];
   default?: boolean;
   archived?: boolean;
   view: View;
