@@ -439,7 +439,7 @@ Deno.test("POST /webhook answers a handler failure with the generic 500 and repo
 });
 
 Deno.test("POST /webhook answers an action with no handler with 501 as the contract says", async () => {
-  const { app } = testApp();
+  const { app, errors, lines } = testApp();
   const response = await app(
     await signedRequest({ body: '{"id":"usr_1"}', action: "users.get" }),
   );
@@ -448,6 +448,8 @@ Deno.test("POST /webhook answers an action with no handler with 501 as the contr
     await response.text(),
     '{"message":"Handler not implemented: users.get","code":"UNIMPLEMENTED"}',
   );
+  assert.deepEqual(lines, ["warn: Refused users.get (501): Handler not implemented: users.get"]);
+  assert.deepEqual(errors, []);
 });
 
 Deno.test("POST /webhook checks the signature before answering an unknown action", async () => {

@@ -232,13 +232,13 @@ export class Webhook {
           return resultResponse(await handler(input));
         }
       }
-      return errorResponse(
-        new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`),
-      );
+      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
     } catch (error) {
       if (error instanceof StoreError) {
         this.#logger.error(`Refused ${call.action} (503): ${error.message}`, error.cause);
-      } else if (error instanceof WebhookError && error.status < 500) {
+      } else if (
+        error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
+      ) {
         this.#logger.warn(`Refused ${call.action} (${error.status}): ${error.message}`);
       } else {
         this.#onError(error, context);
