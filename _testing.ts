@@ -21,7 +21,8 @@ export interface SignedRequestInput {
   body: string | Uint8Array<ArrayBuffer>;
   action?: string;
   secret?: string;
-  timestamp?: number;
+  /** Unix seconds, or the exact `UserHub-Timestamp` text to sign and send. */
+  timestamp?: number | string;
   /** Replaces or, with `null`, removes the signed headers. */
   headers?: Record<string, string | null>;
   url?: string;

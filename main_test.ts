@@ -181,6 +181,28 @@ Deno.test("POST /webhook signatures", async (t) => {
   });
 });
 
+Deno.test("POST /webhook never logs or answers the secret, the signature or the body", async () => {
+  const { app, lines } = testApp();
+  const body = eventBody("users.changed", undefined, "evt_private_marker");
+  for (const secret of ["whsec_wrong", SECRET]) {
+    const request = await signedRequest({
+      body,
+      secret,
+      timestamp: NOW_S - (secret === SECRET ? 999 : 0),
+    });
+    const signature = request.headers.get("userhub-signature")!;
+    const response = await app(request);
+    const answer = await response.text();
+    assert.equal(response.status, 401);
+    for (const text of [answer, ...lines]) {
+      for (const secretThing of [SECRET, "whsec_wrong", signature, "evt_private_marker", "Ada"]) {
+        assert.ok(!text.includes(secretThing), `${JSON.stringify(secretThing)} leaked in ${text}`);
+      }
+    }
+  }
+  assert.equal(lines.length, 2);
+});
+
 Deno.test("POST /webhook accepts either secret during rotation", async () => {
   const { app, received } = testApp({ secrets: ["whsec_old", "whsec_new"] });
   for (const secret of ["whsec_old", "whsec_new"]) {
@@ -220,15 +242,72 @@ Deno.test("POST /webhook timestamps", async (t) => {
       assert.equal(received.length, 0);
     });
   }
-  for (const bad of ["abc", "1.5", "-5", "", " 1764158400", "1764158400, 1764158400"]) {
-    await t.step(`timestamp ${JSON.stringify(bad)} is 401`, async () => {
+  for (const bad of ["abc", "1.5", "-5", "1e9", "0x6746d5c0", `${NOW_S}s`, "", "+"]) {
+    await t.step(
+      `timestamp ${JSON.stringify(bad)}, signed as sent, is 401 "not a number"`,
+      async () => {
+        const { app, received } = testApp();
+        const response = await app(
+          await signedRequest({ body: organizationEvent, timestamp: bad }),
+        );
+        const message = await assertError(response, 401, "UNAUTHENTICATED");
+        assert.match(
+          message,
+          bad === "" ? /UserHub-Timestamp header is missing|not a number/ : /not a number/,
+        );
+        assert.equal(received.length, 0);
+      },
+    );
+  }
+  for (const good of [`+${NOW_S}`, `000${NOW_S}`]) {
+    await t.step(
+      `timestamp ${JSON.stringify(good)} is a number, accepted as the SDKs do`,
+      async () => {
+        const { app } = testApp();
+        const response = await app(
+          await signedRequest({ body: organizationEvent, timestamp: good }),
+        );
+        assert.equal(response.status, 200);
+        await response.body?.cancel();
+      },
+    );
+  }
+  await t.step("a repeated UserHub-Timestamp header counts by its first value", async () => {
+    const { app } = testApp();
+    const request = await signedRequest({ body: organizationEvent });
+    const headers = new Headers(request.headers);
+    headers.append("userhub-timestamp", String(NOW_S));
+    assert.equal(headers.get("userhub-timestamp"), `${NOW_S}, ${NOW_S}`);
+    const response = await app(
+      new Request(request.url, { method: "POST", headers, body: organizationEvent }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+  await t.step("a timestamp in milliseconds is refused with its skew logged", async () => {
+    const { app, lines } = testApp();
+    const response = await app(
+      await signedRequest({ body: organizationEvent, timestamp: NOW_MS }),
+    );
+    const message = await assertError(response, 401, "UNAUTHENTICATED");
+    assert.match(message, /ahead of this server's clock/);
+    assert.ok(lines.some((line) => line.startsWith("warn:") && line.includes("ahead of")));
+  });
+  await t.step(
+    "a missing signature is reported before a stale timestamp (the contract's order)",
+    async () => {
       const { app } = testApp();
       const response = await app(
-        await signedRequest({ body: organizationEvent, headers: { "userhub-timestamp": bad } }),
+        await signedRequest({
+          body: organizationEvent,
+          timestamp: NOW_S - 1000,
+          headers: { "userhub-signature": null },
+        }),
       );
-      await assertError(response, 401, "UNAUTHENTICATED");
-    });
-  }
+      const message = await assertError(response, 401, "UNAUTHENTICATED");
+      assert.match(message, /UserHub-Signature header is missing/);
+    },
+  );
 });
 
 Deno.test("POST /webhook missing pieces", async (t) => {
@@ -309,6 +388,28 @@ Deno.test("POST /webhook action from the query parameter", async (t) => {
     assert.equal(response.status, 200);
     await response.body?.cancel();
   });
+
+  for (
+    const [name, url] of [
+      ["a repeated query action with two values", "?action=challenge&action=events.handle"],
+      ["an action with a line break", "?action=users.get%0AEvent:%20users.changed"],
+      ["an action of 65 characters", `?action=${"a".repeat(65)}`],
+    ]
+  ) {
+    await t.step(`${name} is 400 and logged quoted`, async () => {
+      const { app, received, lines } = testApp();
+      const response = await app(
+        await signedRequest({
+          body: '{"challenge":"x"}',
+          url: `http://localhost/webhook${url}`,
+          headers: { "userhub-action": null },
+        }),
+      );
+      await assertError(response, 400, "INVALID_ARGUMENT");
+      assert.equal(received.length, 0);
+      assert.ok(lines.every((line) => !line.includes("\n")), lines.join(" | "));
+    });
+  }
 
   await t.step("different actions in header and query are 400", async () => {
     const { app, received } = testApp();
@@ -403,12 +504,18 @@ Deno.test("POST /webhook refuses an event body that is not an event with 400", a
     "a time that is not a time": eventBody("users.changed", {
       usersChanged: { user: { id: "usr_1", createTime: "yesterday-ish" } },
     }),
-    "invalid UTF-8": "\xff",
+    "invalid UTF-8 in a string": "",
+    "nesting too deep to walk": `{"id":"evt_1","type":"users.changed","usersChanged":${
+      "[".repeat(200_000)
+    }${"]".repeat(200_000)}}`,
   };
   for (const [name, body] of Object.entries(cases)) {
     await t.step(name, async () => {
       const { app, received } = testApp();
-      const bytes = name === "invalid UTF-8" ? new Uint8Array([0x7b, 0xff, 0x7d]) : body;
+      const bytes = name === "invalid UTF-8 in a string"
+        ? new TextEncoder().encode(eventBody("users.changed", undefined, "evt_\u00ff"))
+          .map((byte, i, all) => all[i - 1] === 0xc3 && byte === 0xbf ? 0xff : byte)
+        : body;
       const response = await app(await signedRequest({ body: bytes }));
       await assertError(response, 400, "INVALID_ARGUMENT");
       assert.equal(received.length, 0);
@@ -462,7 +569,7 @@ Deno.test("POST /webhook checks the signature before answering an unknown action
 
 Deno.test("/webhook with another method is 405 with Allow: POST", async () => {
   const { app } = testApp();
-  for (const method of ["GET", "PUT", "DELETE"]) {
+  for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]) {
     const response = await app(new Request("http://localhost/webhook", { method }));
     assert.equal(response.headers.get("allow"), "POST");
     await assertError(response, 405, "INVALID_ARGUMENT");
@@ -482,6 +589,18 @@ Deno.test("GET /healthz is 200 JSON, any other path is 404 JSON", async () => {
     await assertError(response, 404, "NOT_FOUND");
   }
 });
+
+/** A stream that yields `bytes` in chunks of `size`, as a chunked upload sends them. */
+function streamOf(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + size));
+      offset += size;
+    },
+  });
+}
 
 /** Serves the app on an ephemeral port for the duration of `fn`. */
 async function withServer(fn: (url: string, lines: string[]) => Promise<void>): Promise<void> {
@@ -539,6 +658,48 @@ Deno.test("a real server on an ephemeral port", async (t) => {
       });
       await request.body?.cancel();
       await assertError(response, 413, "RESOURCE_EXHAUSTED");
+    });
+
+    for (const extra of [0, 1]) {
+      await t.step(
+        `a signed streamed body of 5 MiB ${extra ? "+ 1 byte is 413" : "exactly is accepted"}`,
+        async () => {
+          const size = 5 * 1024 * 1024 + extra;
+          const body = new TextEncoder().encode(
+            organizationEvent + " ".repeat(size - organizationEvent.length),
+          );
+          const request = await signedRequest({ body, url: `${base}/webhook` });
+          await request.body?.cancel();
+          const response = await fetch(`${base}/webhook`, {
+            method: "POST",
+            headers: request.headers,
+            body: streamOf(body, 100_000),
+          });
+          if (extra) await assertError(response, 413, "RESOURCE_EXHAUSTED");
+          else {
+            assert.equal(response.status, 200);
+            await response.body?.cancel();
+          }
+        },
+      );
+    }
+
+    await t.step("answers a body cut off by the client with 400, not 500", async () => {
+      const { port } = new URL(base);
+      for (
+        const head of [
+          "Content-Length: 1000\r\n\r\n" + "x".repeat(200),
+          "Transfer-Encoding: chunked\r\n\r\nc8\r\n" + "x".repeat(200) + "\r\n",
+        ]
+      ) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+        const request = `POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${head}`;
+        await conn.write(new TextEncoder().encode(request));
+        await conn.closeWrite();
+        const answer = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
+        assert.match(answer, /^HTTP\/1\.1 400 /, answer);
+        assert.match(answer, /"code":"INVALID_ARGUMENT"/);
+      }
     });
 
     await t.step("accepts a streamed body under the limit", async () => {

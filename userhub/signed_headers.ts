@@ -14,8 +14,8 @@ export interface SignedHeadersInput {
   body: Uint8Array;
   /** A secret, or a key from `importSigningKey`. */
   secret: string | SigningKey;
-  /** Unix seconds; now by default. */
-  timestamp?: number;
+  /** Unix seconds, or the exact header text to sign; now by default. */
+  timestamp?: number | string;
 }
 
 /**

@@ -61,9 +61,12 @@ export async function verifyCall(
 
   const action = readAction(headers, call.url);
 
-  const timestampText = headers.get("userhub-timestamp");
-  if (timestampText === null) throw unauthenticated("the UserHub-Timestamp header is missing");
-  if (!/^\d{1,12}$/.test(timestampText)) {
+  // Like the action, a repeated header counts by its first value.
+  const timestampText = headers.get("userhub-timestamp")?.split(",", 1)[0]?.trim();
+  if (timestampText === undefined) {
+    throw unauthenticated("the UserHub-Timestamp header is missing");
+  }
+  if (!/^\+?\d{1,20}$/.test(timestampText)) {
     throw unauthenticated(`timestamp ${quote(timestampText)} is not a number`);
   }
 
@@ -87,12 +90,12 @@ export async function verifyCall(
   return { action, timestamp, body };
 }
 
+/** Actions are short dotted names; anything else is refused before it reaches a log line. */
+const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 function readAction(headers: Headers, url: string | undefined): string {
   const fromHeader = headers.get("userhub-action")?.split(",", 1)[0]?.trim() || undefined;
-  const query = url?.indexOf("?") ?? -1;
-  const fromQuery = query === -1
-    ? undefined
-    : new URLSearchParams(url!.slice(query + 1)).get("action")?.trim() || undefined;
+  const fromQuery = queryAction(url);
   if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
     throw malformed(
       `the UserHub-Action header ${quote(fromHeader)} and the action query parameter ${
@@ -102,7 +105,20 @@ function readAction(headers: Headers, url: string | undefined): string {
   }
   const action = fromHeader ?? fromQuery;
   if (action === undefined) throw malformed("the UserHub-Action header is missing");
+  if (!ACTION_NAME.test(action)) throw malformed(`action ${quote(action)} is not an action name`);
   return action;
+}
+
+function queryAction(url: string | undefined): string | undefined {
+  const start = url?.indexOf("?") ?? -1;
+  if (start === -1) return undefined;
+  const values = new URLSearchParams(url!.slice(start + 1)).getAll("action")
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+  if (values.some((value) => value !== values[0])) {
+    throw malformed(`the action query parameter holds several actions: ${quote(values.join(","))}`);
+  }
+  return values[0];
 }
 
 function splitList(value: string | null): string[] {

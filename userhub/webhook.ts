@@ -193,7 +193,10 @@ export class Webhook {
     }
     let call: VerifiedCall;
     try {
-      const body = await readBody(request, this.#maxBodyBytes);
+      const body = await readBody(request, this.#maxBodyBytes).catch((error) => {
+        if (error instanceof WebhookError) throw error;
+        throw new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early");
+      });
       call = await this.verify({ headers: request.headers, body, url: request.url });
     } catch (error) {
       if (error instanceof WebhookError) {
@@ -213,7 +216,7 @@ export class Webhook {
           return await this.#challenge(call.body);
         case "events.handle": {
           if (this.#onEvent === undefined) break;
-          const event = decodeEvent(call.body);
+          const event = decode(call.body);
           context.eventId = event.id;
           context.eventType = event.type;
           if (this.#guard !== undefined) {
@@ -327,6 +330,16 @@ export class Webhook {
     }
     if (this.#onChallenge === undefined) return jsonResponse(200, new Uint8Array(body));
     return resultResponse(await this.#onChallenge(input as Challenge));
+  }
+}
+
+/** {@linkcode decodeEvent}, with any failure of its own (say, nesting too deep) a 400. */
+function decode(body: Uint8Array): Event {
+  try {
+    return decodeEvent(body);
+  } catch (error) {
+    if (error instanceof WebhookError) throw error;
+    throw new WebhookError("INVALID_ARGUMENT", "Cannot decode event: the body is not an event");
   }
 }
 
