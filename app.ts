@@ -72,7 +72,17 @@ export function createApp(options: AppOptions): App {
     const path = pathOf(request.url);
     if (path === "/webhook") return await webhook.handleFromWeb(request);
     await request.body?.cancel();
-    if (path === "/healthz") return jsonResponse(200, HEALTHY);
+    if (path === "/healthz") {
+      if (request.method === "GET" || request.method === "HEAD") return jsonResponse(200, HEALTHY);
+      return jsonResponse(
+        405,
+        JSON.stringify({
+          message: `Method ${request.method} is not allowed: use GET`,
+          code: "INVALID_ARGUMENT",
+        }),
+        { allow: "GET, HEAD" },
+      );
+    }
     return jsonResponse(404, JSON.stringify({ message: `Not found: ${path}`, code: "NOT_FOUND" }));
   };
 }

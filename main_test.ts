@@ -582,6 +582,9 @@ Deno.test("GET /healthz is 200 JSON, any other path is 404 JSON", async () => {
   assert.equal(health.status, 200);
   assert.equal(health.headers.get("content-type"), "application/json");
   assert.deepEqual(await health.json(), { status: "ok" });
+  const post = await app(new Request("http://localhost/healthz", { method: "POST", body: "{}" }));
+  assert.equal(post.headers.get("allow"), "GET, HEAD");
+  await assertError(post, 405, "INVALID_ARGUMENT");
   for (const path of ["/", "/webhooks", "/webhook/extra", "/healthz/x"]) {
     const response = await app(
       new Request(`http://localhost${path}`, { method: "POST", body: "{}" }),
