@@ -8,6 +8,7 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { bufferConsole } from "./userhub/mod.ts";
 
 export { type App, type AppOptions, createApp } from "./app.ts";
 
@@ -59,6 +60,8 @@ function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
 }
 
 if (import.meta.main) {
+  // console.log to a file or pipe is one blocking write per line: batch them.
+  bufferConsole();
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
