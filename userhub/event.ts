@@ -94,20 +94,24 @@ export function decodeEvent(body: Uint8Array): Event {
     throw invalid("Cannot decode event: the body is not UTF-8 JSON");
   }
   if (!isObject(value)) throw invalid("Cannot decode event: the body is not a JSON object");
-  if (typeof value.id !== "string" || value.id === "") {
-    throw invalid('Cannot decode event: "id" is not a non-empty string');
+  if (typeof value.id !== "string" || !EVENT_ID.test(value.id)) {
+    throw invalid(
+      `Cannot decode event: "id" is not 1 to 255 visible ASCII characters: ${quote(value.id)}`,
+    );
   }
-  if (typeof value.type !== "string" || value.type === "") {
-    throw invalid('Cannot decode event: "type" is not a non-empty string');
+  if (typeof value.type !== "string" || !EVENT_TYPE.test(value.type)) {
+    throw invalid(`Cannot decode event: "type" is not an event type name: ${quote(value.type)}`);
   }
-  if (Object.hasOwn(EVENT_PAYLOAD_FIELDS, value.type)) {
+  const known = Object.hasOwn(EVENT_PAYLOAD_FIELDS, value.type);
+  if (known) {
     const field = EVENT_PAYLOAD_FIELDS[value.type as EventType];
     if (!isObject(value[field])) {
       throw invalid(`Cannot decode event: "${value.type}" has no "${field}" object`);
     }
   }
   try {
-    reviveObject(value);
+    // Times of a known type must be times; an unknown type keeps what it cannot parse.
+    reviveObject(value, known);
   } catch (error) {
     if (error !== NOT_A_TIME) throw error;
     // Rare: find the field again, this time keeping track of its path.
@@ -116,29 +120,38 @@ export function decodeEvent(body: Uint8Array): Event {
   return value as Event;
 }
 
+/** Event ids are short tokens (`evt_…`); this bound also keeps them within a KV key. */
+const EVENT_ID = /^[\x21-\x7e]{1,255}$/;
+/** Event types are dotted names such as `organizations.changed`. */
+const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 /** Thrown by the fast walk; its path is found by {@linkcode invalidTime}. */
 const NOT_A_TIME = new Error("Not a time");
 
 // The walk runs once per event over every field: it keeps no path and uses
 // plain loops, since it costs about as much as JSON.parse itself otherwise.
-function reviveObject(node: Record<string, unknown>): void {
+function reviveObject(node: Record<string, unknown>, strict: boolean): void {
   for (const key in node) {
     const child = node[key];
     if (typeof child === "string") {
-      if (isTimeKey(key)) node[key] = parseTime(child);
+      if (isTimeKey(key)) {
+        const date = parseTime(child);
+        if (date !== undefined) node[key] = date;
+        else if (strict) throw NOT_A_TIME;
+      }
     } else if (typeof child === "object" && child !== null) {
-      if (Array.isArray(child)) reviveArray(child);
-      else reviveObject(child as Record<string, unknown>);
+      if (Array.isArray(child)) reviveArray(child, strict);
+      else reviveObject(child as Record<string, unknown>, strict);
     }
   }
 }
 
-function reviveArray(node: unknown[]): void {
+function reviveArray(node: unknown[], strict: boolean): void {
   for (let i = 0; i < node.length; i++) {
     const child = node[i];
     if (typeof child !== "object" || child === null) continue;
-    if (Array.isArray(child)) reviveArray(child);
-    else reviveObject(child as Record<string, unknown>);
+    if (Array.isArray(child)) reviveArray(child, strict);
+    else reviveObject(child as Record<string, unknown>, strict);
   }
 }
 
@@ -146,8 +159,11 @@ function isTimeKey(key: string): boolean {
   return key === "time" || key.endsWith("Time");
 }
 
-/** `new Date(text)`, faster for RFC 3339 UTC times with 0 or 3 fraction digits. */
-function parseTime(text: string): Date {
+/**
+ * `new Date(text)`, faster for RFC 3339 UTC times with 0 or 3 fraction digits;
+ * `undefined` when the text is not a time.
+ */
+function parseTime(text: string): Date | undefined {
   const length = text.length;
   if (
     (length === 24 || length === 20) && text.charCodeAt(length - 1) === 0x5a && // Z
@@ -171,8 +187,7 @@ function parseTime(text: string): Date {
     }
   }
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw NOT_A_TIME;
-  return date;
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** The decimal number of `count` digits at `start`; -1 if one is not a digit. */
@@ -195,7 +210,7 @@ function invalidTime(
     const child = (node as Record<string, unknown>)[key];
     if (typeof child === "string") {
       if (!Array.isArray(node) && isTimeKey(key) && Number.isNaN(new Date(child).getTime())) {
-        return invalid(`Cannot decode event: "${path}${key}" is not a time: ${quote(child)}`);
+        return invalid(`Cannot decode event: ${quote(path + key)} is not a time: ${quote(child)}`);
       }
     } else if (typeof child === "object" && child !== null) {
       const error = invalidTime(child as Record<string, unknown>, `${path}${key}.`);
@@ -209,7 +224,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function quote(text: string): string {
+function quote(value: unknown): string {
+  const text = typeof value === "string" ? value : String(JSON.stringify(value));
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 

@@ -7,10 +7,10 @@ const encoder = new TextEncoder();
 function decodeTime(text: string): Date {
   const event = decodeEvent(encoder.encode(JSON.stringify({
     id: "evt_1",
-    type: "something.new",
-    thing: { list: [{ createTime: text }] },
-  }))) as unknown as { thing: { list: { createTime: Date }[] } };
-  return event.thing.list[0]!.createTime;
+    type: "users.changed",
+    usersChanged: { list: [{ createTime: text }] },
+  }))) as unknown as { usersChanged: { list: { createTime: Date }[] } };
+  return event.usersChanged.list[0]!.createTime;
 }
 
 Deno.test("decodeEvent() turns times into the Dates that new Date() gives", () => {
@@ -47,8 +47,48 @@ Deno.test("decodeEvent() refuses a time field that is not a time, naming its pat
       () => decodeTime(text),
       (error) =>
         error instanceof WebhookError &&
-        error.message.startsWith('Cannot decode event: "thing.list.0.createTime" is not a time'),
+        error.message.startsWith(
+          'Cannot decode event: "usersChanged.list.0.createTime" is not a time',
+        ),
       text,
     );
   }
+});
+
+Deno.test("decodeEvent() keeps a time it cannot parse as text in an event of an unknown type", () => {
+  const event = decodeEvent(encoder.encode(JSON.stringify({
+    id: "evt_1",
+    type: "invoices.changed",
+    invoicesChanged: { invoice: { dueTime: "", createTime: "2026-11-26T12:00:00Z" } },
+  }))) as unknown as { invoicesChanged: { invoice: { dueTime: unknown; createTime: unknown } } };
+  assert.equal(event.invoicesChanged.invoice.dueTime, "");
+  assert.ok(event.invoicesChanged.invoice.createTime instanceof Date);
+});
+
+Deno.test("decodeEvent() refuses ids and types that are not short plain tokens", () => {
+  const cases = [
+    { id: "", type: "users.changed" },
+    { id: "evt 1", type: "users.changed" },
+    { id: "evt_\n1", type: "users.changed" },
+    { id: "e".repeat(256), type: "users.changed" },
+    { id: 7, type: "users.changed" },
+    { id: "evt_1", type: "" },
+    { id: "evt_1", type: "x.y\nEvent: users.changed" },
+    { id: "evt_1", type: "t".repeat(101) },
+  ];
+  for (const fields of cases) {
+    assert.throws(
+      () => decodeEvent(encoder.encode(JSON.stringify({ ...fields, usersChanged: {} }))),
+      (error) =>
+        error instanceof WebhookError && error.status === 400 && !error.message.includes("\n") &&
+        error.message.length < 200,
+      JSON.stringify(fields),
+    );
+  }
+  const longest = decodeEvent(
+    encoder.encode(
+      JSON.stringify({ id: "e".repeat(255), type: "users.changed", usersChanged: {} }),
+    ),
+  );
+  assert.equal(longest.id.length, 255);
 });
