@@ -73,6 +73,14 @@ if (import.meta.main) {
       },
     }, createApp({ ...config, ...(kv && { kv }) }));
   } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `PORT ${
+          Deno.env.get("PORT") ?? "8000"
+        } is already in use: stop the other server, or set PORT`,
+      );
+      Deno.exit(1);
+    }
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
     Deno.exit(1);

@@ -761,6 +761,20 @@ Deno.test("main.ts exits 1 with one clear line when PORT is not a port", async (
   assert.equal(stderr, 'PORT "eighty" is not a valid port: use a number from 0 to 65535');
 });
 
+Deno.test("main.ts exits 1 with one clear line when PORT is taken", async () => {
+  const args = await startTaskArgs();
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = String(listener.addr.port);
+  const output = await new Deno.Command("deno", {
+    args,
+    env: { SIGNING_SECRET: SECRET, PORT: port, DEDUPE: "off", NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assert.equal(output.code, 1);
+  assert.equal(stderr, `PORT ${port} is already in use: stop the other server, or set PORT`);
+});
+
 Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
   const args = await startTaskArgs();
   const child = new Deno.Command("deno", {
