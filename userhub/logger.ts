@@ -30,6 +30,13 @@ export interface BufferConsoleOptions {
   terminals?: boolean;
   /** Flush as soon as this many characters wait; 64 KiB by default. */
   maxPending?: number;
+  /**
+   * Lines written directly before buffering starts; 64 by default. The first
+   * timer of a Deno 2.9 process loads its timer module, about 10 ms of the main
+   * thread: a server that has logged only its start lines does not pay that
+   * before its first request.
+   */
+  directLines?: number;
 }
 
 const STDOUT_METHODS = ["log", "info", "debug"] as const;
@@ -42,8 +49,9 @@ const encoder = new TextEncoder();
  * (under load, as costly as verifying the HMAC). Handlers keep calling
  * `console.log`; lines keep their order, across stdout and stderr too.
  *
- * Nothing is dropped: the buffer is written at the end of the current turn of
- * the event loop (a 0 ms timer, so `deno task dev` shows lines at once), when
+ * The first 64 lines are written directly. After them, nothing is dropped:
+ * the buffer is written at the end of the current turn of the event loop (a
+ * 0 ms timer, so lines still show at once), when
  * 64 KiB wait, before any console call it does not buffer, on exit, on an
  * uncaught error, and on SIGINT, SIGTERM and SIGHUP, after which the signal is
  * raised again so that it does what it did before (another listener of that
@@ -67,6 +75,7 @@ const encoder = new TextEncoder();
  */
 export function bufferConsole(options: BufferConsoleOptions = {}): BufferedConsole {
   const maxPending = options.maxPending ?? 64 * 1024;
+  let direct = options.directLines ?? 64;
   const buffering = {
     stdout: options.terminals === true || !Deno.stdout.isTerminal(),
     stderr: options.terminals === true || !Deno.stderr.isTerminal(),
@@ -92,6 +101,11 @@ export function bufferConsole(options: BufferConsoleOptions = {}): BufferedConso
   };
 
   const append = (stream: "stdout" | "stderr", line: string) => {
+    if (direct > 0) {
+      direct--;
+      writeAll(stream === "stdout" ? Deno.stdout : Deno.stderr, encoder.encode(line));
+      return;
+    }
     const last = runs.at(-1);
     if (last?.stream === stream) last.text += line;
     else runs.push({ stream, text: line });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 const SCRIPT = `
 import { bufferConsole } from "./userhub/logger.ts";
-bufferConsole();
+bufferConsole({ directLines: 2 });
 console.log("one");
 console.error("two");
 console.log("three", "four");
