@@ -7,14 +7,14 @@
  * @module
  */
 
-import { Sha256 } from "./_sha256.ts";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 
 const encoder = new TextEncoder();
 const DOT = 0x2e;
-const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
 /**
- * Bodies up to this size are hashed in TypeScript, synchronously; larger ones
+ * Bodies up to this size are hashed in JavaScript (`@noble/hashes`), synchronously; larger ones
  * by WebCrypto, whose fixed cost per call (about 20 µs) is then small beside
  * the hashing, which it does natively and off the main thread.
  */
@@ -27,13 +27,8 @@ export const SMALL_BODY_BYTES = 16 * 1024;
  * bodies. Make it with {@linkcode importSigningKey}.
  */
 export class SigningKey {
-  readonly #inner: Sha256;
-  readonly #outer: Sha256;
+  readonly #hmac: ReturnType<typeof hmac.create>;
   readonly #cryptoKey: CryptoKey;
-  readonly #work = new Sha256();
-  readonly #digest = new Uint8Array(DIGEST_BYTES);
-  readonly #digestView = new DataView(this.#digest.buffer);
-  readonly #prefix = new Uint8Array(64);
 
   /**
    * Use {@linkcode importSigningKey}.
@@ -41,20 +36,8 @@ export class SigningKey {
    * @param cryptoKey The same secret, imported for WebCrypto HMAC-SHA256.
    */
   constructor(secret: Uint8Array, cryptoKey: CryptoKey) {
-    // A key longer than a block is replaced by its digest (RFC 2104).
-    let key = secret;
-    if (secret.length > BLOCK_BYTES) {
-      key = new Uint8Array(DIGEST_BYTES);
-      new Sha256().update(secret).digestInto(new DataView(key.buffer), 0);
-    }
-    const inner = new Uint8Array(BLOCK_BYTES);
-    const outer = new Uint8Array(BLOCK_BYTES);
-    for (let i = 0; i < BLOCK_BYTES; i++) {
-      inner[i] = (key[i] ?? 0) ^ 0x36;
-      outer[i] = (key[i] ?? 0) ^ 0x5c;
-    }
-    this.#inner = new Sha256().update(inner);
-    this.#outer = new Sha256().update(outer);
+    // Hashes the key's inner and outer pad once; each call clones that state.
+    this.#hmac = hmac.create(sha256, secret);
     this.#cryptoKey = cryptoKey;
   }
 
@@ -68,15 +51,9 @@ export class SigningKey {
    */
   hmacHex(timestamp: string, body: Uint8Array): string | Promise<string> {
     if (body.length > SMALL_BODY_BYTES) return this.#webCryptoHex(timestamp, body);
-    let prefix: Uint8Array = this.#prefix;
-    const { read, written } = encoder.encodeInto(timestamp, prefix);
-    if (read < timestamp.length || written === prefix.length) prefix = encoder.encode(timestamp);
-    else prefix = prefix.subarray(0, written);
-    const work = this.#work;
-    work.copyFrom(this.#inner).update(prefix).update(DOT_BYTES).update(body);
-    work.digestInto(this.#digestView, 0);
-    work.copyFrom(this.#outer).update(this.#digest).digestInto(this.#digestView, 0);
-    return toHex(this.#digest);
+    const mac = this.#hmac.clone();
+    mac.update(encoder.encode(timestamp)).update(DOT_BYTES).update(body);
+    return toHex(mac.digest());
   }
 
   async #webCryptoHex(timestamp: string, body: Uint8Array): Promise<string> {
