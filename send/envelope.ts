@@ -6,6 +6,7 @@
  */
 
 import { EVENT_PAYLOAD_FIELDS, type EventType } from "../userhub/event.ts";
+import { quote } from "../userhub/quote.ts";
 import { newId } from "./ids.ts";
 import { isEventTarget, type Target } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
@@ -176,9 +177,4 @@ function describeKeys(object: JsonObject): string {
   if (keys.length === 0) return "an empty object";
   const shown = keys.slice(0, 4).map(quote).join(", ");
   return `the keys ${shown}${keys.length > 4 ? ", …" : ""}`;
-}
-
-function quote(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { quote } from "../userhub/quote.ts";
 import { parseSecrets } from "../userhub/signature.ts";
 import { isTarget, type Target, TARGETS } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
@@ -112,7 +113,7 @@ export function parseCommand(args: readonly string[], env: Environment): Command
     }
     if (!isValueOption(name) || !arg.startsWith("--")) {
       throw new UsageError(
-        `Unknown option ${quote(arg)}${suggest(arg, allOptions())}: ${SEE_HELP}`,
+        `Unknown option ${quote(arg, 60)}${suggest(arg, allOptions())}: ${SEE_HELP}`,
       );
     }
     let value: string;
@@ -139,11 +140,11 @@ export function parseCommand(args: readonly string[], env: Environment): Command
   const [what, ...extra] = positionals;
   if (!isTarget(what!)) {
     throw new UsageError(
-      `Unknown <what> ${quote(what!)}${suggest(what!, Object.keys(TARGETS))}: ${SEE_LIST}`,
+      `Unknown <what> ${quote(what!, 60)}${suggest(what!, Object.keys(TARGETS))}: ${SEE_LIST}`,
     );
   }
   if (extra.length > 0) {
-    throw new UsageError(`Unexpected argument ${quote(extra[0]!)}: send one <what> at a time`);
+    throw new UsageError(`Unexpected argument ${quote(extra[0]!, 60)}: send one <what> at a time`);
   }
 
   const data = values.get("data");
@@ -193,7 +194,7 @@ const SEE_LIST = "see deno task send --list";
 function parseSet(text: string): [string, unknown] {
   const equals = text.indexOf("=");
   if (equals <= 0) {
-    throw new UsageError(`--set ${quote(text)} is not key=value: e.g. --set displayName=Acme`);
+    throw new UsageError(`--set ${quote(text, 60)} is not key=value: e.g. --set displayName=Acme`);
   }
   return [text.slice(0, equals), parseSetValue(text.slice(equals + 1))];
 }
@@ -206,10 +207,12 @@ function parseUrl(text: string | undefined, env: Environment): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--url ${quote(text)} is not a URL: e.g. http://127.0.0.1:8000/webhook`);
+    throw new UsageError(
+      `--url ${quote(text, 60)} is not a URL: e.g. http://127.0.0.1:8000/webhook`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`--url ${quote(text)} is not an http or https URL`);
+    throw new UsageError(`--url ${quote(text, 60)} is not an http or https URL`);
   }
   return url;
 }
@@ -219,7 +222,7 @@ function readPort(value: string | undefined): number {
   const port = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
     throw new UsageError(
-      `PORT ${quote(value)} is not a port to send to: use 1 to 65535, or pass --url`,
+      `PORT ${quote(value, 60)} is not a port to send to: use 1 to 65535, or pass --url`,
     );
   }
   return port;
@@ -240,7 +243,9 @@ function parseWhole(name: string, text: string | undefined, min: number, max: nu
   if (text === undefined) return min;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name} ${quote(text)} is not a whole number from ${min} to ${max}`);
+    throw new UsageError(
+      `--${name} ${quote(text, 60)} is not a whole number from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -249,7 +254,7 @@ function parseOffset(text: string | undefined): number {
   if (text === undefined) return 0;
   if (!/^[+-]?\d{1,9}$/.test(text)) {
     throw new UsageError(
-      `--timestamp-offset ${quote(text)} is not a whole number of seconds: e.g. -600`,
+      `--timestamp-offset ${quote(text, 60)} is not a whole number of seconds: e.g. -600`,
     );
   }
   return Number(text);
@@ -259,7 +264,7 @@ function parseTimeout(text: string | undefined): number {
   if (text === undefined) return 10;
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > 3600) {
-    throw new UsageError(`--timeout ${quote(text)} is not a number of seconds from 0 to 3600`);
+    throw new UsageError(`--timeout ${quote(text, 60)} is not a number of seconds from 0 to 3600`);
   }
   return value;
 }
@@ -288,7 +293,7 @@ function suggest(input: string, candidates: readonly string[]): string {
       bestDistance = distance;
     }
   }
-  return best === undefined ? "" : ` (did you mean ${quote(best)}?)`;
+  return best === undefined ? "" : ` (did you mean ${quote(best, 60)}?)`;
 }
 
 function editDistance(a: string, b: string): number {
@@ -305,8 +310,4 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }

@@ -6,6 +6,7 @@
 
 import { WebhookError } from "./error.ts";
 import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
+import { quote } from "./quote.ts";
 
 /** The payload each known event type carries, under its camelCase field. */
 export interface EventPayloads {
@@ -222,11 +223,6 @@ function invalidTime(
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function quote(value: unknown): string {
-  const text = typeof value === "string" ? value : String(JSON.stringify(value));
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 function invalid(message: string): WebhookError {

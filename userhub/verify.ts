@@ -6,6 +6,7 @@
  */
 
 import { WebhookError } from "./error.ts";
+import { quote } from "./quote.ts";
 import { type SigningKey, verifySignature } from "./signature.ts";
 
 /** How far, in seconds, a timestamp may be from the receiver's clock. */
@@ -124,10 +125,6 @@ function queryAction(url: string | undefined): string | undefined {
 function splitList(value: string | null): string[] {
   if (value === null) return [];
   return value.split(",").map((part) => part.trim()).filter((part) => part !== "");
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 function malformed(detail: string): WebhookError {
