@@ -9,41 +9,111 @@ import { WebhookError } from "./error.ts";
 /** The largest body UserHub's Go SDK accepts, and so do we: 5 MiB. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/** How many bytes all requests together may hold in memory while they are read: 32 MiB. */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The bytes that bodies being read may hold together, so that many large
+ * uploads at once cannot grow memory without bound. A body takes its bytes as
+ * it is read and gives them back with {@linkcode BodyBudget.give} once its
+ * call is answered.
+ */
+export class BodyBudget {
+  #free: number;
+
+  /** @param bytes The bytes all bodies together may hold. */
+  constructor(bytes = MAX_BUFFERED_BYTES) {
+    this.#free = bytes;
+  }
+
+  /** Takes `bytes` if that many are free; returns whether it did. */
+  take(bytes: number): boolean {
+    if (bytes > this.#free) return false;
+    this.#free -= bytes;
+    return true;
+  }
+
+  /** Gives back bytes taken before. */
+  give(bytes: number): void {
+    this.#free += bytes;
+  }
+}
+
 /**
  * Reads the whole body of a request, refusing one over `limit` bytes. The
  * decision comes from `Content-Length` when it is sent, and otherwise while
- * reading, so no more than `limit` bytes are ever buffered.
+ * reading, so no more than `limit` bytes are ever buffered. The bytes kept
+ * are taken from `budget`; the caller gives back `body.length` when done.
+ * When the budget runs out while reading, the rest is still counted (so an
+ * oversized body is still a 413), but not kept.
  *
  * @param request The incoming request; its body is consumed or cancelled.
  * @param limit The most bytes to accept.
+ * @param budget Shared by all requests; unlimited when not given.
  * @returns The raw body bytes.
- * @throws {WebhookError} 413 `RESOURCE_EXHAUSTED` when the body is too large.
+ * @throws {WebhookError} 413 `RESOURCE_EXHAUSTED` when the body is too large;
+ * 503 `UNAVAILABLE` when it fits the limit but not the budget.
  */
-export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+export async function readBody(
+  request: Request,
+  limit = MAX_BODY_BYTES,
+  budget: BodyBudget = new BodyBudget(Infinity),
+): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared)) {
-    if (Number(declared) > limit) {
+    const size = Number(declared);
+    if (size > limit) {
       await request.body?.cancel();
       throw tooLarge(limit);
     }
-    // The HTTP layer ends the body at Content-Length, so it cannot grow past it.
-    return new Uint8Array(await request.arrayBuffer());
+    if (!budget.take(size)) {
+      await request.body?.cancel();
+      throw busy();
+    }
+    try {
+      // The HTTP layer ends the body at Content-Length, so it cannot grow past it.
+      return new Uint8Array(await request.arrayBuffer());
+    } catch (error) {
+      budget.give(size);
+      throw error;
+    }
   }
   if (request.body === null) return new Uint8Array(0);
+  let held = 0;
+  try {
+    const body = await readUnknownLength(request.body, limit, budget, (bytes) => held += bytes);
+    if (body === undefined) throw busy();
+    return body;
+  } catch (error) {
+    budget.give(held);
+    throw error;
+  }
+}
 
+/**
+ * Reads a body of unknown length; `undefined` when it ended within the limit
+ * but the budget ran out on the way.
+ */
+async function readUnknownLength(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  budget: BodyBudget,
+  took: (bytes: number) => void,
+): Promise<Uint8Array | undefined> {
   // Read into buffers of our own (a BYOB reader), each filled before the next
   // is made: the default reader hands out a new 64 KiB buffer per read, and
   // under ten concurrent 100 MB chunked uploads the dropped ones alone grew
   // the peak RSS by 40 MiB before V8 collected them.
   let reader: ReadableStreamBYOBReader;
   try {
-    reader = request.body.getReader({ mode: "byob" });
+    reader = stream.getReader({ mode: "byob" });
   } catch {
     // Not a byte stream (a Request built in code): read it as it comes.
-    return await readChunks(request.body.getReader(), limit);
+    return await readChunks(stream.getReader(), limit, budget, took);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let keeping = true;
   let buffer = new Uint8Array(CHUNK_BYTES);
   let filled = 0;
   while (true) {
@@ -51,20 +121,28 @@ export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promis
     if (value !== undefined) {
       // The read moved the buffer's memory into `value`.
       buffer = new Uint8Array(value.buffer);
-      filled += value.length;
       size += value.length;
+      if (keeping && budget.take(value.length)) {
+        took(value.length);
+        filled += value.length;
+      } else if (keeping) {
+        keeping = false;
+        chunks.length = 0;
+      }
     }
     if (size > limit) {
       await reader.cancel();
       throw tooLarge(limit);
     }
     if (done) break;
-    if (filled === buffer.length) {
+    if (!keeping) filled = 0;
+    else if (filled === buffer.length) {
       chunks.push(buffer);
       buffer = new Uint8Array(CHUNK_BYTES);
       filled = 0;
     }
   }
+  if (!keeping) return undefined;
   if (chunks.length === 0) return buffer.subarray(0, filled);
   chunks.push(buffer.subarray(0, filled));
   return concat(chunks, size);
@@ -73,9 +151,12 @@ export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promis
 async function readChunks(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
-): Promise<Uint8Array> {
+  budget: BodyBudget,
+  took: (bytes: number) => void,
+): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let keeping = true;
   while (true) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -84,8 +165,15 @@ async function readChunks(
       await reader.cancel();
       throw tooLarge(limit);
     }
-    chunks.push(value);
+    if (keeping && budget.take(value.length)) {
+      took(value.length);
+      chunks.push(value);
+    } else if (keeping) {
+      keeping = false;
+      chunks.length = 0;
+    }
   }
+  if (!keeping) return undefined;
   return chunks.length === 1 ? chunks[0]! : concat(chunks, size);
 }
 
@@ -101,6 +189,14 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 
 /** The size of each buffer a body of unknown length is read into. */
 const CHUNK_BYTES = 64 * 1024;
+
+function busy(): WebhookError {
+  return new WebhookError(
+    "UNAVAILABLE",
+    "Too many large bodies are being read at once: retry later",
+    { status: 503, headers: { "retry-after": "1" } },
+  );
+}
 
 function tooLarge(limit: number): WebhookError {
   return new WebhookError(

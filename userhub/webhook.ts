@@ -7,7 +7,7 @@
  */
 
 import type { Challenge, UserActionName, UserActions } from "./actions.ts";
-import { MAX_BODY_BYTES, readBody } from "./body.ts";
+import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
 import { type DeliveryGuard, signedDigest } from "./dedupe.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
@@ -45,6 +45,12 @@ export interface WebhookOptions {
   tolerance?: number;
   /** The largest body accepted, in bytes; 5 MiB by default. */
   maxBodyBytes?: number;
+  /**
+   * The bytes all bodies being read and handled may hold together; 32 MiB by
+   * default. A body that fits its limit but not this is answered 503 with
+   * `Retry-After`.
+   */
+  maxBufferedBytes?: number;
   /** The clock, in milliseconds; `Date.now` by default. */
   now?: () => number;
   /** Where refusals and failures are logged; the console by default. */
@@ -78,6 +84,7 @@ export class Webhook {
   readonly #keys: Promise<SigningKey[]>;
   readonly #tolerance: number;
   readonly #maxBodyBytes: number;
+  readonly #budget: BodyBudget;
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #onError: (error: unknown, context: ErrorContext) => void;
@@ -104,6 +111,7 @@ export class Webhook {
     this.#keys = Promise.all(secrets.map(importSigningKey));
     this.#tolerance = config.tolerance ?? TIMESTAMP_TOLERANCE_SECONDS;
     this.#maxBodyBytes = config.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.#budget = new BodyBudget(config.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
     this.#now = config.now ?? Date.now;
     this.#logger = config.logger ?? consoleLogger;
     this.#onError = config.onError ?? ((error, context) => {
@@ -191,20 +199,33 @@ export class Webhook {
         }),
       );
     }
+    let body: Uint8Array;
     let call: VerifiedCall;
     try {
-      const body = await readBody(request, this.#maxBodyBytes).catch((error) => {
+      body = await readBody(request, this.#maxBodyBytes, this.#budget).catch((error) => {
         if (error instanceof WebhookError) throw error;
         throw new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early");
       });
-      call = await this.verify({ headers: request.headers, body, url: request.url });
     } catch (error) {
-      if (error instanceof WebhookError) {
-        this.#logger.warn(`Rejected (${error.status}): ${error.message}`);
-      }
-      return errorResponse(error);
+      return this.#rejected(error);
     }
-    return this.#handle(call);
+    try {
+      try {
+        call = await this.verify({ headers: request.headers, body, url: request.url });
+      } catch (error) {
+        return this.#rejected(error);
+      }
+      return await this.#handle(call);
+    } finally {
+      this.#budget.give(body.length);
+    }
+  }
+
+  #rejected(error: unknown): Response {
+    if (error instanceof WebhookError) {
+      this.#logger.warn(`Rejected (${error.status}): ${error.message}`);
+    }
+    return errorResponse(error);
   }
 
   async #handle(call: VerifiedCall): Promise<Response> {
