@@ -7,6 +7,10 @@
  * @module
  */
 
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { SMALL_BODY_BYTES } from "./signature.ts";
+
 /** What {@linkcode DeliveryGuard.claim} found for an event id. */
 export type ClaimResult =
   /** This delivery holds the event now; pass the token to `release`. */
@@ -214,13 +218,18 @@ export class KvDeliveryGuard implements DeliveryGuard {
  * console.assert(digest.length === 64);
  * ```
  */
-export async function signedDigest(timestamp: number, body: Uint8Array): Promise<string> {
+export function signedDigest(timestamp: number, body: Uint8Array): string | Promise<string> {
   const prefix = new TextEncoder().encode(`${timestamp}.`);
+  // Small bodies synchronously, as their HMAC; large ones natively, off the main thread.
+  if (body.length <= SMALL_BODY_BYTES) {
+    return bytesToHex(sha256.create().update(prefix).update(body).digest());
+  }
   const bytes = new Uint8Array(prefix.length + body.length);
   bytes.set(prefix);
   bytes.set(body, prefix.length);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return crypto.subtle.digest("SHA-256", bytes).then((digest) =>
+    bytesToHex(new Uint8Array(digest))
+  );
 }
 
 /**

@@ -348,3 +348,15 @@ Deno.test("Webhook with a guard answers 200 when the handler ran but the done ma
   assert.equal(calls, 1);
   assert.match(logger.lines.join("\n"), /cannot record it as done/);
 });
+
+Deno.test("signedDigest() is the SHA-256 of <timestamp>.<body>, for small and large bodies", async () => {
+  for (const size of [0, 1, 1600, 16 * 1024, 16 * 1024 + 1, 70_000]) {
+    const body = new Uint8Array(size).map((_, i) => i % 251);
+    const message = new Uint8Array([...new TextEncoder().encode(`${NOW_S}.`), ...body]);
+    const expected = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", message)),
+      (byte) => byte.toString(16).padStart(2, "0"),
+    ).join("");
+    assert.equal(await signedDigest(NOW_S, body), expected, `${size} bytes`);
+  }
+});
