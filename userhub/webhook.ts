@@ -364,9 +364,11 @@ function decode(body: Uint8Array): Event {
   }
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function parseJson(body: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    return JSON.parse(utf8.decode(body));
   } catch {
     throw new WebhookError("INVALID_ARGUMENT", "Cannot read call: the body is not UTF-8 JSON");
   }
