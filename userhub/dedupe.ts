@@ -7,8 +7,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { Sha256, wordsToHex } from "./sha256.ts";
 import { SMALL_BODY_BYTES } from "./signature.ts";
 
 /** What {@linkcode DeliveryGuard.claim} found for an event id. */
@@ -219,18 +218,22 @@ export class KvDeliveryGuard implements DeliveryGuard {
  * ```
  */
 export function signedDigest(timestamp: number, body: Uint8Array): string | Promise<string> {
-  const prefix = new TextEncoder().encode(`${timestamp}.`);
+  const prefix = `${timestamp}.`;
   // Small bodies synchronously, as their HMAC; large ones natively, off the main thread.
   if (body.length <= SMALL_BODY_BYTES) {
-    return bytesToHex(sha256.create().update(prefix).update(body).digest());
+    digestHasher.reset().updateAscii(prefix).update(body).digest(DIGEST_WORDS);
+    return wordsToHex(DIGEST_WORDS);
   }
   const bytes = new Uint8Array(prefix.length + body.length);
-  bytes.set(prefix);
+  bytes.set(new TextEncoder().encode(prefix));
   bytes.set(body, prefix.length);
   return crypto.subtle.digest("SHA-256", bytes).then((digest) =>
-    bytesToHex(new Uint8Array(digest))
+    Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")
   );
 }
+
+const digestHasher = new Sha256();
+const DIGEST_WORDS = new Int32Array(8);
 
 /**
  * Retries an operation that SQLite refused because another connection to the

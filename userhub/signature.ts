@@ -7,38 +7,45 @@
  * @module
  */
 
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { hexMatches, HmacSha256, wordsToHex } from "./sha256.ts";
 
 const encoder = new TextEncoder();
 const DOT = 0x2e;
-const DIGEST_BYTES = 32;
 /**
- * Bodies up to this size are hashed in JavaScript (`@noble/hashes`), synchronously; larger ones
- * by WebCrypto, whose fixed cost per call (about 20 µs) is then small beside
- * the hashing, which it does natively and off the main thread.
+ * Bodies up to this size are hashed in JavaScript, synchronously; larger ones
+ * by WebCrypto, whose fixed cost per call (about 25 µs) is then smaller than
+ * hashing in JavaScript, which WebCrypto does natively and off the main thread.
  */
-export const SMALL_BODY_BYTES = 16 * 1024;
+export const SMALL_BODY_BYTES = 4 * 1024;
 
 /**
- * A signing secret prepared once for HMAC-SHA256 (RFC 2104): SHA-256 already
- * run over the key XORed with the inner and the outer pad, so a call hashes
- * only its own bytes; and the same secret as a WebCrypto key, for large
- * bodies. Make it with {@linkcode importSigningKey}.
+ * A signing secret prepared once for HMAC-SHA256 (RFC 2104): the key's inner
+ * and outer pads already hashed, so a call hashes only its own bytes. Large
+ * bodies go to WebCrypto, under a key imported on first use.
  */
 export class SigningKey {
-  readonly #hmac: ReturnType<typeof hmac.create>;
-  readonly #cryptoKey: CryptoKey;
+  readonly #secret: Uint8Array<ArrayBuffer>;
+  readonly #mac: HmacSha256;
+  #cryptoKey: Promise<CryptoKey> | undefined;
 
   /**
-   * Use {@linkcode importSigningKey}.
-   * @param secret The secret's UTF-8 bytes.
-   * @param cryptoKey The same secret, imported for WebCrypto HMAC-SHA256.
+   * @param secret The webhook's signing secret, as shown in the Admin console.
+   * @throws {TypeError} When the secret is empty.
    */
-  constructor(secret: Uint8Array, cryptoKey: CryptoKey) {
-    // Hashes the key's inner and outer pad once; each call clones that state.
-    this.#hmac = hmac.create(sha256, secret);
-    this.#cryptoKey = cryptoKey;
+  constructor(secret: string) {
+    if (secret === "") throw new TypeError("Cannot import signing key: the secret is empty");
+    this.#secret = encoder.encode(secret);
+    this.#mac = new HmacSha256(this.#secret);
+  }
+
+  /**
+   * Writes the HMAC of a small body's `<timestamp>.<body>` into `into`.
+   * @param timestamp The timestamp text (ASCII digits).
+   * @param body A body of at most {@linkcode SMALL_BODY_BYTES}.
+   * @param into Receives eight words.
+   */
+  hmacWords(timestamp: string, body: Uint8Array, into: Int32Array): void {
+    this.#mac.compute(`${timestamp}.`, body, into);
   }
 
   /**
@@ -50,23 +57,38 @@ export class SigningKey {
    * {@linkcode SMALL_BODY_BYTES}.
    */
   hmacHex(timestamp: string, body: Uint8Array): string | Promise<string> {
-    if (body.length > SMALL_BODY_BYTES) return this.#webCryptoHex(timestamp, body);
-    const mac = this.#hmac.clone();
-    mac.update(encoder.encode(timestamp)).update(DOT_BYTES).update(body);
-    return toHex(mac.digest());
+    if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
+      return this.#webCryptoHex(timestamp, body);
+    }
+    const words = new Int32Array(8);
+    this.hmacWords(timestamp, body, words);
+    return wordsToHex(words);
   }
 
   async #webCryptoHex(timestamp: string, body: Uint8Array): Promise<string> {
+    this.#cryptoKey ??= crypto.subtle.importKey(
+      "raw",
+      this.#secret,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     const prefix = encoder.encode(timestamp);
     const message = new Uint8Array(prefix.length + 1 + body.length);
     message.set(prefix);
     message[prefix.length] = DOT;
     message.set(body, prefix.length + 1);
-    return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", this.#cryptoKey, message)));
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await this.#cryptoKey, message));
+    let hex = "";
+    for (const byte of mac) hex += byte.toString(16).padStart(2, "0");
+    return hex;
   }
 }
 
-const DOT_BYTES = new Uint8Array([DOT]);
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 /**
  * Splits a `SIGNING_SECRET` value into its secrets. Several secrets, separated
@@ -95,10 +117,7 @@ export function parseSecrets(value: string): string[] {
  * @returns The key for {@linkcode sign} and {@linkcode verifySignature}.
  */
 export function importSigningKey(secret: string): Promise<SigningKey> {
-  if (secret === "") throw new TypeError("Cannot import signing key: the secret is empty");
-  const bytes = encoder.encode(secret);
-  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-    .then((cryptoKey) => new SigningKey(bytes, cryptoKey));
+  return Promise.resolve(new SigningKey(secret));
 }
 
 /**
@@ -145,15 +164,58 @@ export async function verifySignature(
   body: Uint8Array,
   signatures: readonly string[],
 ): Promise<boolean> {
+  return await matchSignature(keys, timestamp, body, signatures);
+}
+
+/** The eight words of one HMAC: reused, since a check runs to its end before the next starts. */
+const WORDS = new Int32Array(8);
+
+/**
+ * {@linkcode verifySignature}, synchronous for a body of at most
+ * {@linkcode SMALL_BODY_BYTES} and an ASCII timestamp.
+ *
+ * @param keys The receiver's keys.
+ * @param timestamp The `UserHub-Timestamp` text, exactly as received.
+ * @param body The raw request body.
+ * @param signatures The received signatures, already split and trimmed.
+ * @returns Whether one of them matches, or a promise of it for a large body.
+ */
+export function matchSignature(
+  keys: readonly SigningKey[],
+  timestamp: string,
+  body: Uint8Array,
+  signatures: readonly string[],
+): boolean | Promise<boolean> {
+  // Hashing is skipped when no signature could match.
   if (!signatures.some(isHexDigest)) return false;
+  if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
+    return matchLarge(keys, timestamp, body, signatures);
+  }
   let matched = 0;
   for (const key of keys) {
-    const expected = key.hmacHex(timestamp, body);
-    const hex = typeof expected === "string" ? expected : await expected;
+    key.hmacWords(timestamp, body, WORDS);
     // Every pair is compared in full, so timing tells nothing about which matched.
+    for (const signature of signatures) matched |= hexMatches(WORDS, signature);
+  }
+  return matched === 1;
+}
+
+async function matchLarge(
+  keys: readonly SigningKey[],
+  timestamp: string,
+  body: Uint8Array,
+  signatures: readonly string[],
+): Promise<boolean> {
+  let matched = 0;
+  for (const key of keys) {
+    const hex = await key.hmacHex(timestamp, body);
     for (const signature of signatures) matched |= hexEqual(hex, signature);
   }
   return matched === 1;
+}
+
+function isHexDigest(text: string): boolean {
+  return text.length === 64 && /^[0-9a-fA-F]+$/.test(text);
 }
 
 /** 0-9, a-f and A-F map to the lower-case character code; anything else to 0x100. */
@@ -161,10 +223,6 @@ const HEX_LOWER = Array.from({ length: 128 }, (_, code) => {
   const char = String.fromCharCode(code);
   return /^[0-9a-fA-F]$/.test(char) ? char.toLowerCase().charCodeAt(0) : 0x100;
 });
-
-function isHexDigest(text: string): boolean {
-  return text.length === 2 * DIGEST_BYTES && /^[0-9a-fA-F]+$/.test(text);
-}
 
 /**
  * Compares lower-case hex `expected` with a received signature without an
@@ -178,12 +236,4 @@ function hexEqual(expected: string, received: string): 0 | 1 {
     difference |= (code < 128 ? HEX_LOWER[code]! : 0x100) ^ expected.charCodeAt(i);
   }
   return difference === 0 ? 1 : 0;
-}
-
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]!];
-  return hex;
 }
