@@ -68,9 +68,7 @@ export function createApp(options: AppOptions): App {
   });
   webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
 
-  return async (request) => {
-    const path = pathOf(request.url);
-    if (path === "/webhook") return await webhook.handleFromWeb(request);
+  const notWebhook = async (request: Request, path: string): Promise<Response> => {
     await request.body?.cancel();
     if (path === "/healthz") {
       if (request.method === "GET" || request.method === "HEAD") return jsonResponse(200, HEALTHY);
@@ -84,6 +82,11 @@ export function createApp(options: AppOptions): App {
       );
     }
     return jsonResponse(404, JSON.stringify({ message: `Not found: ${path}`, code: "NOT_FOUND" }));
+  };
+
+  return (request) => {
+    const path = pathOf(request.url);
+    return path === "/webhook" ? webhook.handleFromWeb(request) : notWebhook(request, path);
   };
 }
 

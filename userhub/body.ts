@@ -72,7 +72,7 @@ export async function readBody(
     }
     try {
       // The HTTP layer ends the body at Content-Length, so it cannot grow past it.
-      return new Uint8Array(await request.arrayBuffer());
+      return await request.bytes();
     } catch (error) {
       budget.give(size);
       throw error;

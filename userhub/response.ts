@@ -25,11 +25,14 @@ export function jsonResponse(
   body: string | Uint8Array<ArrayBuffer>,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(body, {
-    status,
-    headers: { ...headers, "content-type": "application/json", "webhook-agent": WEBHOOK_AGENT },
-  });
+  // Deno takes a lone content-type at a fraction of the cost of several headers in the init.
+  const response = new Response(body, { status, headers: JSON_CONTENT_TYPE });
+  response.headers.append("webhook-agent", WEBHOOK_AGENT);
+  for (const name in headers) response.headers.set(name, headers[name]!);
+  return response;
 }
+
+const JSON_CONTENT_TYPE = { "content-type": "application/json" };
 
 /**
  * The response for an error: its own status and `{message, code}` for a

@@ -13,8 +13,9 @@ import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
-import { importSigningKey, parseSecrets, type SigningKey } from "./signature.ts";
+import { parseSecrets, SigningKey } from "./signature.ts";
 import {
+  checkCall,
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
   type VerifiedCall,
@@ -81,7 +82,7 @@ const EMPTY_OBJECT = "{}";
  * ```
  */
 export class Webhook {
-  readonly #keys: Promise<SigningKey[]>;
+  readonly #keys: SigningKey[];
   readonly #tolerance: number;
   readonly #maxBodyBytes: number;
   readonly #budget: BodyBudget;
@@ -108,7 +109,7 @@ export class Webhook {
     if (secrets.length === 0) {
       throw new TypeError("Cannot create webhook: the signing secret is empty");
     }
-    this.#keys = Promise.all(secrets.map(importSigningKey));
+    this.#keys = secrets.map((secret) => new SigningKey(secret));
     this.#tolerance = config.tolerance ?? TIMESTAMP_TOLERANCE_SECONDS;
     this.#maxBodyBytes = config.maxBodyBytes ?? MAX_BODY_BYTES;
     this.#budget = new BodyBudget(config.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
@@ -175,12 +176,8 @@ export class Webhook {
    * @returns The verified action, timestamp and body.
    * @throws {WebhookError} When the call is malformed or not authentic.
    */
-  async verify(call: UnverifiedCall): Promise<VerifiedCall> {
-    return verifyCall(call, {
-      keys: await this.#keys,
-      now: this.#now(),
-      tolerance: this.#tolerance,
-    });
+  verify(call: UnverifiedCall): Promise<VerifiedCall> {
+    return verifyCall(call, { keys: this.#keys, now: this.#now(), tolerance: this.#tolerance });
   }
 
   /**
@@ -200,22 +197,29 @@ export class Webhook {
       );
     }
     let body: Uint8Array;
-    let call: VerifiedCall;
     try {
-      body = await readBody(request, this.#maxBodyBytes, this.#budget).catch((error) => {
-        if (error instanceof WebhookError) throw error;
-        throw new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early");
-      });
+      body = await readBody(request, this.#maxBodyBytes, this.#budget);
     } catch (error) {
-      return this.#rejected(error);
+      return this.#rejected(
+        error instanceof WebhookError
+          ? error
+          : new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early"),
+      );
     }
     try {
+      let call: VerifiedCall;
       try {
-        call = await this.verify({ headers: request.headers, body, url: request.url });
+        const checked = checkCall({ headers: request.headers, body, url: request.url }, {
+          keys: this.#keys,
+          now: this.#now(),
+          tolerance: this.#tolerance,
+        });
+        call = checked instanceof Promise ? await checked : checked;
       } catch (error) {
         return this.#rejected(error);
       }
-      return await this.#handle(call);
+      const response = this.#handle(call);
+      return response instanceof Promise ? await response : response;
     } finally {
       this.#budget.give(body.length);
     }
@@ -228,47 +232,57 @@ export class Webhook {
     return errorResponse(error);
   }
 
-  async #handle(call: VerifiedCall): Promise<Response> {
+  /** Runs the call's handler; synchronous when the handler is, so an event costs no extra turn. */
+  #handle(call: VerifiedCall): Response | Promise<Response> {
     const context: ErrorContext = { action: call.action };
     try {
-      switch (call.action) {
-        case "challenge":
-          await this.#rememberChallenge(call);
-          return await this.#challenge(call.body);
-        case "events.handle": {
-          if (this.#onEvent === undefined) break;
-          const event = decode(call.body);
-          context.eventId = event.id;
-          context.eventType = event.type;
-          if (this.#guard !== undefined) {
-            return await this.#handleOnce(this.#guard, this.#onEvent, call, event);
-          }
-          await this.#onEvent(event);
-          return jsonResponse(200, EMPTY_OBJECT);
+      if (call.action === "events.handle" && this.#onEvent !== undefined) {
+        const event = decode(call.body);
+        context.eventId = event.id;
+        context.eventType = event.type;
+        if (this.#guard !== undefined) {
+          return this.#handleOnce(this.#guard, this.#onEvent, call, event)
+            .catch((error) => this.#failed(error, call, context));
         }
-        default: {
-          const onDefault = this.#onDefault;
-          const handler = this.#actions.get(call.action) ??
-            (onDefault && ((input: unknown) => onDefault(call.action, input)));
-          if (handler === undefined) break;
-          const input = parseJson(call.body);
-          await this.#refuseReplay(call);
-          return resultResponse(await handler(input));
+        const done = this.#onEvent(event);
+        if (done instanceof Promise) {
+          return done.then(ok, (error) => this.#failed(error, call, context));
         }
+        return ok();
       }
-      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
+      return this.#handleAction(call).catch((error) => this.#failed(error, call, context));
     } catch (error) {
-      if (error instanceof StoreError) {
-        this.#logger.error(`Refused ${call.action} (503): ${error.message}`, error.cause);
-      } else if (
-        error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
-      ) {
-        this.#logger.warn(`Refused ${call.action} (${error.status}): ${error.message}`);
-      } else {
-        this.#onError(error, context);
-      }
-      return errorResponse(error);
+      return this.#failed(error, call, context);
     }
+  }
+
+  async #handleAction(call: VerifiedCall): Promise<Response> {
+    if (call.action === "challenge") {
+      await this.#rememberChallenge(call);
+      return await this.#challenge(call.body);
+    }
+    const onDefault = this.#onDefault;
+    const handler = call.action === "events.handle" ? undefined : this.#actions.get(call.action) ??
+      (onDefault && ((input: unknown) => onDefault(call.action, input)));
+    if (handler === undefined) {
+      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
+    }
+    const input = parseJson(call.body);
+    await this.#refuseReplay(call);
+    return resultResponse(await handler(input));
+  }
+
+  #failed(error: unknown, call: VerifiedCall, context: ErrorContext): Response {
+    if (error instanceof StoreError) {
+      this.#logger.error(`Refused ${call.action} (503): ${error.message}`, error.cause);
+    } else if (
+      error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
+    ) {
+      this.#logger.warn(`Refused ${call.action} (${error.status}): ${error.message}`);
+    } else {
+      this.#onError(error, context);
+    }
+    return errorResponse(error);
   }
 
   /**
@@ -287,7 +301,7 @@ export class Webhook {
     const claim = await store(about, () => guard.claim(event.id));
     if (claim.status === "done") {
       this.#logger.info(`Duplicate: ${about} already handled, skipped`);
-      return jsonResponse(200, EMPTY_OBJECT);
+      return ok();
     }
     if (claim.status === "busy") {
       throw new WebhookError(
@@ -313,7 +327,7 @@ export class Webhook {
       // The handler ran: answering 200 avoids running it again for nothing.
       this.#logger.error(`Handled ${about}, but cannot record it as done:`, cause);
     }
-    return jsonResponse(200, EMPTY_OBJECT);
+    return ok();
   }
 
   /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
@@ -401,6 +415,10 @@ function replayed(action: string, earlier: string): WebhookError {
     }`,
     { status: 409 },
   );
+}
+
+function ok(): Response {
+  return jsonResponse(200, EMPTY_OBJECT);
 }
 
 function resultResponse(result: unknown): Response {
