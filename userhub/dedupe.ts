@@ -51,6 +51,23 @@ export interface DeliveryGuard {
    * @returns `undefined` the first time; later, the action it was first accepted under.
    */
   rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined>;
+  /**
+   * Optional fast path for a new event: claims it and remembers its signed
+   * request in one atomic step, when neither was ever recorded. Otherwise it
+   * changes nothing, and the caller goes the long way: `rememberSigned`, then
+   * `claim`.
+   * @param eventId The event's `id`.
+   * @param digest Identifies the signed bytes (see {@linkcode signedDigest}).
+   * @param action The action it is accepted under now.
+   * @param ttl How long to remember the signed request, in milliseconds.
+   * @returns The claim's token (as `claim` gives), or `undefined` when either was recorded.
+   */
+  claimUnseen?(
+    eventId: string,
+    digest: string,
+    action: string,
+    ttl: number,
+  ): Promise<string | undefined>;
 }
 
 /** Options of {@linkcode KvDeliveryGuard}. */
@@ -172,6 +189,39 @@ export class KvDeliveryGuard implements DeliveryGuard {
     if (record?.state !== "processing" || record.token !== token) return;
     // Fails harmlessly when another delivery took the record over in between.
     await unlocked(() => this.#kv.atomic().check(entry).delete(key).commit());
+  }
+
+  /**
+   * Claims a never-seen event and remembers its signed request with one
+   * atomic write, which checks that neither key exists. Any record at all,
+   * even an expired one not deleted yet, leaves the decision to the long way.
+   * @param eventId The event's `id`.
+   * @param digest Identifies the signed bytes.
+   * @param action The action it is accepted under now.
+   * @param ttl How long to remember the signed request, in milliseconds.
+   * @returns The claim's token, or `undefined` when either key exists.
+   */
+  async claimUnseen(
+    eventId: string,
+    digest: string,
+    action: string,
+    ttl: number,
+  ): Promise<string | undefined> {
+    const eventKey = [...this.#prefix, "event", eventId];
+    const signedKey = [...this.#prefix, "signed", digest];
+    const now = this.#now();
+    const token = crypto.randomUUID();
+    const claim: EventRecord = { state: "processing", token, until: now + this.#lease };
+    const signed: SignedRecord = { action, until: now + ttl };
+    const result = await unlocked(() =>
+      this.#kv.atomic()
+        .check({ key: eventKey, versionstamp: null })
+        .check({ key: signedKey, versionstamp: null })
+        .set(eventKey, claim, { expireIn: this.#lease })
+        .set(signedKey, signed, { expireIn: ttl })
+        .commit()
+    );
+    return result.ok ? token : undefined;
   }
 
   /**

@@ -28,6 +28,47 @@ const brokenGuard: DeliveryGuard = {
   rememberSigned: () => Promise.reject(new Error("kv down")),
 };
 
+/** The same broken store, with the one-step claim of a new event too. */
+const brokenFastGuard: DeliveryGuard = {
+  ...brokenGuard,
+  claimUnseen: () => Promise.reject(new Error("kv down")),
+};
+
+/** Counts the store's round trips: reads, atomic commits and plain writes. */
+function countingKv(kv: Deno.Kv) {
+  const counts = { reads: 0, writes: 0 };
+  const counted = new Proxy(kv, {
+    get(target, name) {
+      if (name === "get" || name === "getMany") {
+        return (...args: unknown[]) => {
+          counts.reads++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "set" || name === "delete") {
+        return (...args: unknown[]) => {
+          counts.writes++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "atomic") {
+        return () => {
+          const operation = target.atomic();
+          const commit = operation.commit.bind(operation);
+          operation.commit = () => {
+            counts.writes++;
+            return commit();
+          };
+          return operation;
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: counted, counts };
+}
+
 /** A webhook over a guard, whose handlers count their runs. */
 function guardedWebhook(guard: DeliveryGuard, now: () => number = () => NOW_MS) {
   const logger = recordingLogger();
@@ -113,6 +154,47 @@ Deno.test("KvDeliveryGuard.rememberSigned() answers the first action, until the 
     assert.equal(await guard.rememberSigned("d2", "users.delete", 600_000), undefined);
     clock.advance(600_000);
     assert.equal(await guard.rememberSigned("d1", "users.delete", 600_000), undefined);
+  });
+});
+
+Deno.test("KvDeliveryGuard.claimUnseen() claims a new event and records its request in one write", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const guard = new KvDeliveryGuard(kv);
+    const token = await guard.claimUnseen("evt_1", "d1", "events.handle", 600_000);
+    assert.equal(typeof token, "string");
+    assert.deepEqual(counts, { reads: 0, writes: 1 });
+    // Both records exist now, as claim() and rememberSigned() would have left them.
+    assert.equal((await guard.claim("evt_1")).status, "busy");
+    assert.equal(await guard.rememberSigned("d1", "users.delete", 600_000), "events.handle");
+  });
+});
+
+Deno.test("KvDeliveryGuard.claimUnseen() changes nothing when the event or the request was seen", async () => {
+  await withKv(async (kv) => {
+    const guard = new KvDeliveryGuard(kv);
+    await guard.rememberSigned("d1", "events.handle", 600_000);
+    assert.equal(await guard.claimUnseen("evt_1", "d1", "events.handle", 600_000), undefined);
+    assert.equal((await guard.claim("evt_1")).status, "claimed", "evt_1 was left unclaimed");
+
+    await guard.complete("evt_1");
+    assert.equal(await guard.claimUnseen("evt_1", "d2", "events.handle", 600_000), undefined);
+    assert.equal(
+      await guard.rememberSigned("d2", "events.handle", 600_000),
+      undefined,
+      "d2 was left unrecorded",
+    );
+  });
+});
+
+Deno.test("Webhook with a KV guard makes two KV writes and no read for a new event", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const { webhook, runs } = guardedWebhook(new KvDeliveryGuard(kv));
+    const response = await webhook.handleFromWeb(await signedRequest({ body: userEvent }));
+    assert.equal(response.status, 200);
+    assert.equal(runs.events.length, 1);
+    assert.deepEqual(counts, { reads: 0, writes: 2 });
   });
 });
 
@@ -292,42 +374,44 @@ Deno.test("Webhook with a guard answers every copy of a challenge", async () => 
   });
 });
 
-Deno.test("Webhook with a failing guard answers 503 UNAVAILABLE and runs nothing", async (t) => {
-  const { webhook, runs, lines } = guardedWebhook(brokenGuard);
+for (const [name, broken] of [["", brokenGuard], [" (one-step claim)", brokenFastGuard]] as const) {
+  Deno.test(`Webhook with a failing guard${name} answers 503 UNAVAILABLE and runs nothing`, async (t) => {
+    const { webhook, runs, lines } = guardedWebhook(broken);
 
-  await t.step("an event", async () => {
-    const response = await webhook.handleFromWeb(await signedRequest({ body: userEvent }));
-    assert.equal(response.status, 503);
-    assert.equal((await response.json()).code, "UNAVAILABLE");
-    assert.equal(runs.events.length, 0);
-  });
+    await t.step("an event", async () => {
+      const response = await webhook.handleFromWeb(await signedRequest({ body: userEvent }));
+      assert.equal(response.status, 503);
+      assert.equal((await response.json()).code, "UNAVAILABLE");
+      assert.equal(runs.events.length, 0);
+    });
 
-  await t.step("a users.* call", async () => {
-    const response = await webhook.handleFromWeb(
-      await signedRequest({ body: '{"id":"usr_1"}', action: "users.delete" }),
-    );
-    assert.equal(response.status, 503);
-    assert.equal((await response.json()).code, "UNAVAILABLE");
-    assert.deepEqual(runs.actions, []);
-  });
+    await t.step("a users.* call", async () => {
+      const response = await webhook.handleFromWeb(
+        await signedRequest({ body: '{"id":"usr_1"}', action: "users.delete" }),
+      );
+      assert.equal(response.status, 503);
+      assert.equal((await response.json()).code, "UNAVAILABLE");
+      assert.deepEqual(runs.actions, []);
+    });
 
-  await t.step("but a challenge is still answered", async () => {
-    const body = '{"challenge":"abc"}';
-    const response = await webhook.handleFromWeb(
-      await signedRequest({ body, action: "challenge" }),
-    );
-    assert.equal(response.status, 200);
-    assert.equal(await response.text(), body);
-  });
+    await t.step("but a challenge is still answered", async () => {
+      const body = '{"challenge":"abc"}';
+      const response = await webhook.handleFromWeb(
+        await signedRequest({ body, action: "challenge" }),
+      );
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), body);
+    });
 
-  await t.step("and the failures are logged as errors, not as handler failures", () => {
-    assert.ok(
-      lines.some((line) => line.startsWith("error: Refused events.handle (503)")),
-      lines.join("\n"),
-    );
-    assert.ok(lines.every((line) => !line.includes("Handler failed")));
+    await t.step("and the failures are logged as errors, not as handler failures", () => {
+      assert.ok(
+        lines.some((line) => line.startsWith("error: Refused events.handle (503)")),
+        lines.join("\n"),
+      );
+      assert.ok(lines.every((line) => !line.includes("Handler failed")));
+    });
   });
-});
+}
 
 Deno.test("Webhook with a guard answers 200 when the handler ran but the done mark fails", async () => {
   const logger = recordingLogger();

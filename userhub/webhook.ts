@@ -8,7 +8,7 @@
 
 import type { Challenge, UserActionName, UserActions } from "./actions.ts";
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
-import { type DeliveryGuard, signedDigest } from "./dedupe.ts";
+import { type ClaimResult, type DeliveryGuard, signedDigest } from "./dedupe.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -296,9 +296,8 @@ export class Webhook {
     event: Event,
   ): Promise<Response> {
     const about = `${event.id} (${event.type})`;
-    const earlier = await store(about, () => this.#rememberSigned(guard, call));
-    if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
-    const claim = await store(about, () => guard.claim(event.id));
+    const claim = await store(about, () => this.#claimFirstTime(guard, call, event.id)) ??
+      await this.#claimAgain(guard, call, event.id, about);
     if (claim.status === "done") {
       this.#logger.info(`Duplicate: ${about} already handled, skipped`);
       return ok();
@@ -330,6 +329,30 @@ export class Webhook {
     return ok();
   }
 
+  /** One KV write for a new event: the claim and the replay record together. */
+  async #claimFirstTime(
+    guard: DeliveryGuard,
+    call: VerifiedCall,
+    eventId: string,
+  ): Promise<ClaimResult | undefined> {
+    if (guard.claimUnseen === undefined) return undefined;
+    const digest = await signedDigest(call.timestamp, call.body);
+    const token = await guard.claimUnseen(eventId, digest, call.action, this.#replayTtl());
+    return token === undefined ? undefined : { status: "claimed", token };
+  }
+
+  /** The long way, for an event or signed request seen before: check for a replay, then claim. */
+  async #claimAgain(
+    guard: DeliveryGuard,
+    call: VerifiedCall,
+    eventId: string,
+    about: string,
+  ): Promise<ClaimResult> {
+    const earlier = await store(about, () => this.#rememberSigned(guard, call));
+    if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
+    return await store(about, () => guard.claim(eventId));
+  }
+
   /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
   async #refuseReplay(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
@@ -350,9 +373,13 @@ export class Webhook {
   }
 
   async #rememberSigned(guard: DeliveryGuard, call: VerifiedCall): Promise<string | undefined> {
-    // A timestamp is accepted while it is within the tolerance on either side of the clock.
-    const ttl = 2 * this.#tolerance * 1000;
-    return guard.rememberSigned(await signedDigest(call.timestamp, call.body), call.action, ttl);
+    const digest = await signedDigest(call.timestamp, call.body);
+    return guard.rememberSigned(digest, call.action, this.#replayTtl());
+  }
+
+  /** How long a signed request is remembered: a timestamp is accepted while it is within the tolerance on either side of the clock. */
+  #replayTtl(): number {
+    return 2 * this.#tolerance * 1000;
   }
 
   async #challenge(body: Uint8Array): Promise<Response> {
