@@ -7,6 +7,7 @@
  * @module
  */
 
+import { BoundedCache } from "./bounded_cache.ts";
 import { Sha256, wordsToHex } from "./sha256.ts";
 import { SMALL_BODY_BYTES } from "./signature.ts";
 
@@ -80,6 +81,13 @@ export interface KvDeliveryGuardOptions {
   now?: () => number;
   /** The first parts of every key; `["userhub"]` by default. */
   prefix?: readonly string[];
+  /**
+   * How many handled event ids and signed requests this process also keeps
+   * in memory, 10,000 of each by default (about 2 MB); 0 for none. Both are
+   * final until they expire, so a repeat is answered without a store round
+   * trip, even with several servers sharing the store.
+   */
+  memory?: number;
 }
 
 /** The default lease of a claim: 60 s. */
@@ -87,6 +95,7 @@ export const DEFAULT_LEASE_MS = 60_000;
 /** The default retention of a handled event: 7 days. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+const DEFAULT_MEMORY = 10_000;
 const MAX_ATTEMPTS = 5;
 const LOCKED_ATTEMPTS = 10;
 
@@ -128,6 +137,10 @@ export class KvDeliveryGuard implements DeliveryGuard {
   readonly #retention: number;
   readonly #now: () => number;
   readonly #prefix: readonly string[];
+  /** Event id → "done", until its retention ends. */
+  readonly #done: BoundedCache<true>;
+  /** Signed digest → the action it was accepted under, until its window ends. */
+  readonly #signed: BoundedCache<string>;
 
   /**
    * @param kv An open Deno KV store, e.g. from `Deno.openKv()`.
@@ -139,6 +152,8 @@ export class KvDeliveryGuard implements DeliveryGuard {
     this.#retention = options.retention ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
     this.#prefix = options.prefix ?? ["userhub"];
+    this.#done = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
+    this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
   }
 
   /**
@@ -147,12 +162,16 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @returns Claimed with a token, done, or busy with the seconds left.
    */
   async claim(eventId: string): Promise<ClaimResult> {
+    if (this.#done.get(eventId, this.#now())) return { status: "done" };
     const key = [...this.#prefix, "event", eventId];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
       const now = this.#now();
       const record = live(entry.value, now);
-      if (record?.state === "done") return { status: "done" };
+      if (record?.state === "done") {
+        this.#done.set(eventId, true, record.until);
+        return { status: "done" };
+      }
       if (record?.state === "processing") {
         return { status: "busy", retryAfter: Math.max(1, Math.ceil((record.until - now) / 1000)) };
       }
@@ -175,6 +194,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
     const value: EventRecord = { state: "done", until: this.#now() + this.#retention };
     const key = [...this.#prefix, "event", eventId];
     await unlocked(() => this.#kv.set(key, value, { expireIn: this.#retention }));
+    this.#done.set(eventId, true, value.until);
   }
 
   /**
@@ -207,9 +227,12 @@ export class KvDeliveryGuard implements DeliveryGuard {
     action: string,
     ttl: number,
   ): Promise<string | undefined> {
+    const now = this.#now();
+    if (this.#done.get(eventId, now) || this.#signed.get(digest, now) !== undefined) {
+      return undefined;
+    }
     const eventKey = [...this.#prefix, "event", eventId];
     const signedKey = [...this.#prefix, "signed", digest];
-    const now = this.#now();
     const token = crypto.randomUUID();
     const claim: EventRecord = { state: "processing", token, until: now + this.#lease };
     const signed: SignedRecord = { action, until: now + ttl };
@@ -221,7 +244,9 @@ export class KvDeliveryGuard implements DeliveryGuard {
         .set(signedKey, signed, { expireIn: ttl })
         .commit()
     );
-    return result.ok ? token : undefined;
+    if (!result.ok) return undefined;
+    this.#signed.set(digest, action, signed.until);
+    return token;
   }
 
   /**
@@ -232,17 +257,25 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @returns `undefined` the first time; later, the action it was first accepted under.
    */
   async rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined> {
+    const known = this.#signed.get(digest, this.#now());
+    if (known !== undefined) return known;
     const key = [...this.#prefix, "signed", digest];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await unlocked(() => this.#kv.get<SignedRecord>(key));
       const now = this.#now();
       const record = live(entry.value, now);
-      if (record !== undefined) return record.action;
+      if (record !== undefined) {
+        this.#signed.set(digest, record.action, record.until);
+        return record.action;
+      }
       const value: SignedRecord = { action, until: now + ttl };
       const result = await unlocked(() =>
         this.#kv.atomic().check(entry).set(key, value, { expireIn: ttl }).commit()
       );
-      if (result.ok) return undefined;
+      if (result.ok) {
+        this.#signed.set(digest, action, value.until);
+        return undefined;
+      }
     }
     throw new Error("Cannot remember signed request: the record keeps changing");
   }

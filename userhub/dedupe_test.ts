@@ -198,6 +198,54 @@ Deno.test("Webhook with a KV guard makes two KV writes and no read for a new eve
   });
 });
 
+Deno.test("Webhook with a KV guard answers a repeat of a handled event from memory, with no KV round trip", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const { webhook, runs } = guardedWebhook(new KvDeliveryGuard(kv));
+    const request = await signedRequest({ body: userEvent });
+    await webhook.handleFromWeb(request.clone());
+    counts.reads = counts.writes = 0;
+    for (let i = 0; i < 3; i++) {
+      const response = await webhook.handleFromWeb(request.clone());
+      assert.equal(response.status, 200);
+    }
+    assert.equal(runs.events.length, 1);
+    assert.deepEqual(counts, { reads: 0, writes: 0 });
+
+    // A redelivery signs new bytes: they are recorded, but the event needs no read.
+    const redelivery = await signedRequest({ body: userEvent, timestamp: NOW_S + 1 });
+    assert.equal((await webhook.handleFromWeb(redelivery)).status, 200);
+    assert.equal(runs.events.length, 1);
+    assert.deepEqual(counts, { reads: 1, writes: 1 });
+  });
+});
+
+Deno.test("KvDeliveryGuard with memory 0 asks the store every time", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const guard = new KvDeliveryGuard(kv, { memory: 0 });
+    await guard.claim("evt_1");
+    await guard.complete("evt_1");
+    counts.reads = counts.writes = 0;
+    assert.equal((await guard.claim("evt_1")).status, "done");
+    assert.equal((await guard.claim("evt_1")).status, "done");
+    assert.deepEqual(counts, { reads: 2, writes: 0 });
+  });
+});
+
+Deno.test("KvDeliveryGuard remembers a done event another server recorded once it has read it", async () => {
+  await withKv(async (raw) => {
+    const other = new KvDeliveryGuard(raw);
+    await other.claim("evt_1");
+    await other.complete("evt_1");
+    const { kv, counts } = countingKv(raw);
+    const guard = new KvDeliveryGuard(kv);
+    assert.equal((await guard.claim("evt_1")).status, "done");
+    assert.equal((await guard.claim("evt_1")).status, "done");
+    assert.deepEqual(counts, { reads: 1, writes: 0 });
+  });
+});
+
 Deno.test("signedDigest() depends on the timestamp and the body only", async () => {
   const body = new TextEncoder().encode("{}");
   const digest = await signedDigest(NOW_S, body);
