@@ -8,6 +8,7 @@
  */
 
 import { BoundedCache } from "./bounded_cache.ts";
+import { KvWriteBatcher, unlocked } from "./kv_batch.ts";
 import { Sha256, wordsToHex } from "./sha256.ts";
 import { SMALL_BODY_BYTES } from "./signature.ts";
 
@@ -97,7 +98,6 @@ export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 const DEFAULT_MEMORY = 10_000;
 const MAX_ATTEMPTS = 5;
-const LOCKED_ATTEMPTS = 10;
 
 type EventRecord =
   | { state: "processing"; token: string; until: number }
@@ -133,6 +133,7 @@ interface SignedRecord {
  */
 export class KvDeliveryGuard implements DeliveryGuard {
   readonly #kv: Deno.Kv;
+  readonly #writes: KvWriteBatcher;
   readonly #lease: number;
   readonly #retention: number;
   readonly #now: () => number;
@@ -148,6 +149,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    */
   constructor(kv: Deno.Kv, options: KvDeliveryGuardOptions = {}) {
     this.#kv = kv;
+    this.#writes = new KvWriteBatcher(kv);
     this.#lease = options.lease ?? DEFAULT_LEASE_MS;
     this.#retention = options.retention ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
@@ -187,13 +189,14 @@ export class KvDeliveryGuard implements DeliveryGuard {
   }
 
   /**
-   * Marks an event handled for the retention period, whoever holds it now.
+   * Marks an event handled for the retention period, whoever holds it now
+   * (committed together with the other writes waiting at the time).
    * @param eventId The event's `id`.
    */
   async complete(eventId: string): Promise<void> {
     const value: EventRecord = { state: "done", until: this.#now() + this.#retention };
     const key = [...this.#prefix, "event", eventId];
-    await unlocked(() => this.#kv.set(key, value, { expireIn: this.#retention }));
+    await this.#writes.write({ checks: [], sets: [{ key, value, expireIn: this.#retention }] });
     this.#done.set(eventId, true, value.until);
   }
 
@@ -213,7 +216,8 @@ export class KvDeliveryGuard implements DeliveryGuard {
 
   /**
    * Claims a never-seen event and remembers its signed request with one
-   * atomic write, which checks that neither key exists. Any record at all,
+   * atomic write, which checks that neither key exists (and is committed
+   * together with the other writes waiting at the time). Any record at all,
    * even an expired one not deleted yet, leaves the decision to the long way.
    * @param eventId The event's `id`.
    * @param digest Identifies the signed bytes.
@@ -236,15 +240,14 @@ export class KvDeliveryGuard implements DeliveryGuard {
     const token = crypto.randomUUID();
     const claim: EventRecord = { state: "processing", token, until: now + this.#lease };
     const signed: SignedRecord = { action, until: now + ttl };
-    const result = await unlocked(() =>
-      this.#kv.atomic()
-        .check({ key: eventKey, versionstamp: null })
-        .check({ key: signedKey, versionstamp: null })
-        .set(eventKey, claim, { expireIn: this.#lease })
-        .set(signedKey, signed, { expireIn: ttl })
-        .commit()
-    );
-    if (!result.ok) return undefined;
+    const stored = await this.#writes.write({
+      checks: [{ key: eventKey, versionstamp: null }, { key: signedKey, versionstamp: null }],
+      sets: [
+        { key: eventKey, value: claim, expireIn: this.#lease },
+        { key: signedKey, value: signed, expireIn: ttl },
+      ],
+    });
+    if (!stored) return undefined;
     this.#signed.set(digest, action, signed.until);
     return token;
   }
@@ -317,24 +320,6 @@ export function signedDigest(timestamp: number, body: Uint8Array): string | Prom
 
 const digestHasher = new Sha256();
 const DIGEST_WORDS = new Int32Array(8);
-
-/**
- * Retries an operation that SQLite refused because another connection to the
- * same file held the lock (several servers sharing one `KV_PATH`). Nothing was
- * written then, so trying again is safe; other errors are thrown at once.
- */
-async function unlocked<T>(operation: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (attempt >= LOCKED_ATTEMPTS || !/database is (locked|busy)/i.test(String(error))) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
-    }
-  }
-}
 
 function live<T extends { until: number }>(value: T | null, now: number): T | undefined {
   if (value === null || typeof value !== "object" || !(value.until > now)) return undefined;

@@ -170,6 +170,19 @@ Deno.test("KvDeliveryGuard.claimUnseen() claims a new event and records its requ
   });
 });
 
+Deno.test("KvDeliveryGuard.claimUnseen() gives one of many concurrent first deliveries the event", async () => {
+  await withKv(async (kv) => {
+    const guards = [new KvDeliveryGuard(kv), new KvDeliveryGuard(kv)];
+    const tokens = await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) => guards[i % 2]!.claimUnseen("evt_1", `d${i}`, "events.handle", 600_000),
+      ),
+    );
+    assert.equal(tokens.filter((token) => token !== undefined).length, 1);
+  });
+});
+
 Deno.test("KvDeliveryGuard.claimUnseen() changes nothing when the event or the request was seen", async () => {
   await withKv(async (kv) => {
     const guard = new KvDeliveryGuard(kv);
