@@ -7,7 +7,10 @@
 
 /**
  * A map of keys to values that each hold until a time, keeping at most
- * `capacity` entries: adding one more drops the oldest added.
+ * `capacity` entries. It keeps two generations: when the newer one is full,
+ * the older one is dropped whole. That makes every operation O(1), where
+ * evicting single oldest entries from a `Map` gets slower as deleted entries
+ * pile up at its front.
  *
  * @example
  * ```ts
@@ -20,12 +23,13 @@
  * ```
  */
 export class BoundedCache<V> {
-  readonly #capacity: number;
-  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #generation: number;
+  #newer = new Map<string, Entry<V>>();
+  #older = new Map<string, Entry<V>>();
 
-  /** @param capacity The most entries kept. */
+  /** @param capacity The most entries kept; the oldest half goes when it is reached. */
   constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.#generation = Math.floor(capacity / 2);
   }
 
   /**
@@ -35,11 +39,8 @@ export class BoundedCache<V> {
    * @returns The value, or `undefined` when absent or expired.
    */
   get(key: string, now: number): V | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.until > now) return entry.value;
-    this.#entries.delete(key);
-    return undefined;
+    const entry = this.#newer.get(key) ?? this.#older.get(key);
+    return entry !== undefined && entry.until > now ? entry.value : undefined;
   }
 
   /**
@@ -49,16 +50,22 @@ export class BoundedCache<V> {
    * @param until When it stops holding, in milliseconds.
    */
   set(key: string, value: V, until: number): void {
-    if (this.#capacity <= 0) return;
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#generation === 0) return;
+    this.#older.delete(key);
+    if (!this.#newer.has(key) && this.#newer.size >= this.#generation) {
+      this.#older = this.#newer;
+      this.#newer = new Map();
     }
-    this.#entries.set(key, { value, until });
+    this.#newer.set(key, { value, until });
   }
 
   /** How many entries are kept, expired ones included. */
   get size(): number {
-    return this.#entries.size;
+    return this.#newer.size + this.#older.size;
   }
+}
+
+interface Entry<V> {
+  value: V;
+  until: number;
 }
