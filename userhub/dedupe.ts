@@ -8,7 +8,7 @@
  */
 
 import { BoundedCache } from "./bounded_cache.ts";
-import { KvWriteBatcher, unlocked } from "./kv_batch.ts";
+import { type KvWrite, KvWriteBatcher, unlocked } from "./kv_batch.ts";
 import { Sha256, wordsToHex } from "./sha256.ts";
 import { SMALL_BODY_BYTES } from "./signature.ts";
 
@@ -54,22 +54,25 @@ export interface DeliveryGuard {
    */
   rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined>;
   /**
-   * Optional fast path for a new event: claims it and remembers its signed
-   * request in one atomic step, when neither was ever recorded. Otherwise it
-   * changes nothing, and the caller goes the long way: `rememberSigned`, then
-   * `claim`.
+   * Optional fast path for a new event: claims it, and remembers its signed
+   * request if one is given, in one atomic step, when neither was ever
+   * recorded. Otherwise it changes nothing, and the caller goes the long way:
+   * `rememberSigned`, then `claim`.
    * @param eventId The event's `id`.
-   * @param digest Identifies the signed bytes (see {@linkcode signedDigest}).
-   * @param action The action it is accepted under now.
-   * @param ttl How long to remember the signed request, in milliseconds.
+   * @param signed The signed request to remember with it, if any.
    * @returns The claim's token (as `claim` gives), or `undefined` when either was recorded.
    */
-  claimUnseen?(
-    eventId: string,
-    digest: string,
-    action: string,
-    ttl: number,
-  ): Promise<string | undefined>;
+  claimUnseen?(eventId: string, signed?: SignedRequest): Promise<string | undefined>;
+}
+
+/** A signed request to remember, as {@linkcode DeliveryGuard.rememberSigned} takes it. */
+export interface SignedRequest {
+  /** Identifies the signed bytes (see {@linkcode signedDigest}). */
+  digest: string;
+  /** The action it is accepted under now. */
+  action: string;
+  /** How long to remember it, in milliseconds. */
+  ttl: number;
 }
 
 /** Options of {@linkcode KvDeliveryGuard}. */
@@ -215,40 +218,37 @@ export class KvDeliveryGuard implements DeliveryGuard {
   }
 
   /**
-   * Claims a never-seen event and remembers its signed request with one
-   * atomic write, which checks that neither key exists (and is committed
-   * together with the other writes waiting at the time). Any record at all,
-   * even an expired one not deleted yet, leaves the decision to the long way.
+   * Claims a never-seen event, and remembers its signed request if given,
+   * with one atomic write that checks that none of the keys exists (and is
+   * committed together with the other writes waiting at the time). Any
+   * record at all, even an expired one not deleted yet, leaves the decision
+   * to the long way.
    * @param eventId The event's `id`.
-   * @param digest Identifies the signed bytes.
-   * @param action The action it is accepted under now.
-   * @param ttl How long to remember the signed request, in milliseconds.
-   * @returns The claim's token, or `undefined` when either key exists.
+   * @param signed The signed request to remember with it, if any.
+   * @returns The claim's token, or `undefined` when a key exists.
    */
-  async claimUnseen(
-    eventId: string,
-    digest: string,
-    action: string,
-    ttl: number,
-  ): Promise<string | undefined> {
+  async claimUnseen(eventId: string, signed?: SignedRequest): Promise<string | undefined> {
     const now = this.#now();
-    if (this.#done.get(eventId, now) || this.#signed.get(digest, now) !== undefined) {
+    if (this.#done.get(eventId, now)) return undefined;
+    if (signed !== undefined && this.#signed.get(signed.digest, now) !== undefined) {
       return undefined;
     }
     const eventKey = [...this.#prefix, "event", eventId];
-    const signedKey = [...this.#prefix, "signed", digest];
     const token = crypto.randomUUID();
     const claim: EventRecord = { state: "processing", token, until: now + this.#lease };
-    const signed: SignedRecord = { action, until: now + ttl };
-    const stored = await this.#writes.write({
-      checks: [{ key: eventKey, versionstamp: null }, { key: signedKey, versionstamp: null }],
-      sets: [
-        { key: eventKey, value: claim, expireIn: this.#lease },
-        { key: signedKey, value: signed, expireIn: ttl },
-      ],
-    });
-    if (!stored) return undefined;
-    this.#signed.set(digest, action, signed.until);
+    const write: KvWrite = {
+      checks: [{ key: eventKey, versionstamp: null }],
+      sets: [{ key: eventKey, value: claim, expireIn: this.#lease }],
+    };
+    let record: SignedRecord | undefined;
+    if (signed !== undefined) {
+      const signedKey = [...this.#prefix, "signed", signed.digest];
+      record = { action: signed.action, until: now + signed.ttl };
+      write.checks.push({ key: signedKey, versionstamp: null });
+      write.sets.push({ key: signedKey, value: record, expireIn: signed.ttl });
+    }
+    if (!await this.#writes.write(write)) return undefined;
+    if (signed !== undefined) this.#signed.set(signed.digest, signed.action, record!.until);
     return token;
   }
 

@@ -34,6 +34,11 @@ const brokenFastGuard: DeliveryGuard = {
   claimUnseen: () => Promise.reject(new Error("kv down")),
 };
 
+/** A signed request as an event's, remembered for 10 minutes. */
+function signedAs(digest: string) {
+  return { digest, action: "events.handle", ttl: 600_000 };
+}
+
 /** Counts the store's round trips: reads, atomic commits and plain writes. */
 function countingKv(kv: Deno.Kv) {
   const counts = { reads: 0, writes: 0 };
@@ -161,7 +166,7 @@ Deno.test("KvDeliveryGuard.claimUnseen() claims a new event and records its requ
   await withKv(async (raw) => {
     const { kv, counts } = countingKv(raw);
     const guard = new KvDeliveryGuard(kv);
-    const token = await guard.claimUnseen("evt_1", "d1", "events.handle", 600_000);
+    const token = await guard.claimUnseen("evt_1", signedAs("d1"));
     assert.equal(typeof token, "string");
     assert.deepEqual(counts, { reads: 0, writes: 1 });
     // Both records exist now, as claim() and rememberSigned() would have left them.
@@ -176,7 +181,7 @@ Deno.test("KvDeliveryGuard.claimUnseen() gives one of many concurrent first deli
     const tokens = await Promise.all(
       Array.from(
         { length: 40 },
-        (_, i) => guards[i % 2]!.claimUnseen("evt_1", `d${i}`, "events.handle", 600_000),
+        (_, i) => guards[i % 2]!.claimUnseen("evt_1", signedAs(`d${i}`)),
       ),
     );
     assert.equal(tokens.filter((token) => token !== undefined).length, 1);
@@ -187,11 +192,11 @@ Deno.test("KvDeliveryGuard.claimUnseen() changes nothing when the event or the r
   await withKv(async (kv) => {
     const guard = new KvDeliveryGuard(kv);
     await guard.rememberSigned("d1", "events.handle", 600_000);
-    assert.equal(await guard.claimUnseen("evt_1", "d1", "events.handle", 600_000), undefined);
+    assert.equal(await guard.claimUnseen("evt_1", signedAs("d1")), undefined);
     assert.equal((await guard.claim("evt_1")).status, "claimed", "evt_1 was left unclaimed");
 
     await guard.complete("evt_1");
-    assert.equal(await guard.claimUnseen("evt_1", "d2", "events.handle", 600_000), undefined);
+    assert.equal(await guard.claimUnseen("evt_1", signedAs("d2")), undefined);
     assert.equal(
       await guard.rememberSigned("d2", "events.handle", 600_000),
       undefined,
@@ -208,6 +213,36 @@ Deno.test("Webhook with a KV guard makes two KV writes and no read for a new eve
     assert.equal(response.status, 200);
     assert.equal(runs.events.length, 1);
     assert.deepEqual(counts, { reads: 0, writes: 2 });
+  });
+});
+
+Deno.test("Webhook with a KV guard and no action handlers records no signed request: nothing could replay them", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const runs: string[] = [];
+    const webhook = new Webhook({
+      secret: SECRET,
+      now: () => NOW_MS,
+      logger: recordingLogger(),
+      guard: new KvDeliveryGuard(kv),
+    }).onEvent((event) => void runs.push(event.id));
+    const event = await signedRequest({ body: userEvent });
+    assert.equal((await webhook.handleFromWeb(event.clone())).status, 200);
+    assert.deepEqual(counts, { reads: 0, writes: 2 });
+    const challenge = await signedRequest({ body: '{"challenge":"abc"}', action: "challenge" });
+    assert.equal((await webhook.handleFromWeb(challenge)).status, 200);
+    const keys = [];
+    for await (const entry of raw.list({ prefix: [] })) keys.push(entry.key[1]);
+    assert.deepEqual(keys, ["event"]);
+    // The event's bytes as a users.* call: no handler, so nothing runs.
+    const replay = new Request(event.url, {
+      method: "POST",
+      headers: event.headers,
+      body: userEvent,
+    });
+    replay.headers.set("userhub-action", "users.delete");
+    assert.equal((await webhook.handleFromWeb(replay)).status, 501);
+    assert.deepEqual(runs, ["evt_2LLkDJKdGvDCRh3JFsZQ9j"]);
   });
 });
 

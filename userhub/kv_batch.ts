@@ -17,8 +17,8 @@ export interface KvSet {
 
 /** A conditional write: its sets happen only if all its checks pass, and alone among the batch. */
 export interface KvWrite {
-  checks: readonly Deno.AtomicCheck[];
-  sets: readonly KvSet[];
+  checks: Deno.AtomicCheck[];
+  sets: KvSet[];
 }
 
 /** Limits of one atomic operation; Deno KV allows 100 checks and 1,000 mutations. */

@@ -336,8 +336,14 @@ export class Webhook {
     eventId: string,
   ): Promise<ClaimResult | undefined> {
     if (guard.claimUnseen === undefined) return undefined;
-    const digest = await signedDigest(call.timestamp, call.body);
-    const token = await guard.claimUnseen(eventId, digest, call.action, this.#replayTtl());
+    const signed = this.#replayable()
+      ? {
+        digest: await signedDigest(call.timestamp, call.body),
+        action: call.action,
+        ttl: this.#replayTtl(),
+      }
+      : undefined;
+    const token = await guard.claimUnseen(eventId, signed);
     return token === undefined ? undefined : { status: "claimed", token };
   }
 
@@ -348,9 +354,20 @@ export class Webhook {
     eventId: string,
     about: string,
   ): Promise<ClaimResult> {
-    const earlier = await store(about, () => this.#rememberSigned(guard, call));
-    if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
+    if (this.#replayable()) {
+      const earlier = await store(about, () => this.#rememberSigned(guard, call));
+      if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
+    }
     return await store(about, () => guard.claim(eventId));
+  }
+
+  /**
+   * Whether some action other than events and challenges has a handler: only
+   * then could an event's or a challenge's signed bytes, replayed under that
+   * action, run anything, so only then are they recorded.
+   */
+  #replayable(): boolean {
+    return this.#actions.size > 0 || this.#onDefault !== undefined;
   }
 
   /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
@@ -364,7 +381,7 @@ export class Webhook {
   /** Records a challenge's bytes so they cannot be replayed under another action; never refuses it. */
   async #rememberChallenge(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
-    if (guard === undefined) return;
+    if (guard === undefined || !this.#replayable()) return;
     try {
       await this.#rememberSigned(guard, call);
     } catch (cause) {
