@@ -95,11 +95,21 @@ const BLOCK = 64;
 /** The message schedule, shared: JavaScript runs one compression at a time. */
 const W = new Int32Array(64);
 
+/** Σ1 of FIPS 180-4. */
+function sigma1(e: number): number {
+  return ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+}
+
+/** Σ0 of FIPS 180-4. */
+function sigma0(a: number): number {
+  return ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+}
+
 /** Runs the compression function over `blocks` 64-byte blocks of `bytes` from `offset`. */
 function compress(state: Int32Array, bytes: Uint8Array, offset: number, blocks: number): void {
-  let h0 = state[0]!, h1 = state[1]!, h2 = state[2]!, h3 = state[3]!;
-  let h4 = state[4]!, h5 = state[5]!, h6 = state[6]!, h7 = state[7]!;
-  for (let block = 0; block < blocks; block++, offset += BLOCK) {
+  let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
+  let e = state[4]!, f = state[5]!, g = state[6]!, h = state[7]!;
+  for (; blocks > 0; blocks--, offset += BLOCK) {
     for (let t = 0; t < 16; t++) {
       const at = offset + 4 * t;
       W[t] = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
@@ -110,32 +120,40 @@ function compress(state: Int32Array, bytes: Uint8Array, offset: number, blocks: 
       const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       W[t] = (s1 + W[t - 7]! + s0 + W[t - 16]!) | 0;
     }
-    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-    for (let t = 0; t < 64; t++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[t]! + W[t]!) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
+    const a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
+    // Eight rounds a turn: a round changes two of the eight words, and the
+    // next round reads them under rotated names instead of moving all eight.
+    for (let t = 0; t < 64; t += 8) {
+      h = (h + sigma1(e) + (g ^ (e & (f ^ g))) + K[t]! + W[t]!) | 0;
+      d = (d + h) | 0;
+      h = (h + sigma0(a) + ((a & b) | (c & (a | b)))) | 0;
+      g = (g + sigma1(d) + (f ^ (d & (e ^ f))) + K[t + 1]! + W[t + 1]!) | 0;
+      c = (c + g) | 0;
+      g = (g + sigma0(h) + ((h & a) | (b & (h | a)))) | 0;
+      f = (f + sigma1(c) + (e ^ (c & (d ^ e))) + K[t + 2]! + W[t + 2]!) | 0;
+      b = (b + f) | 0;
+      f = (f + sigma0(g) + ((g & h) | (a & (g | h)))) | 0;
+      e = (e + sigma1(b) + (d ^ (b & (c ^ d))) + K[t + 3]! + W[t + 3]!) | 0;
+      a = (a + e) | 0;
+      e = (e + sigma0(f) + ((f & g) | (h & (f | g)))) | 0;
+      d = (d + sigma1(a) + (c ^ (a & (b ^ c))) + K[t + 4]! + W[t + 4]!) | 0;
+      h = (h + d) | 0;
+      d = (d + sigma0(e) + ((e & f) | (g & (e | f)))) | 0;
+      c = (c + sigma1(h) + (b ^ (h & (a ^ b))) + K[t + 5]! + W[t + 5]!) | 0;
+      g = (g + c) | 0;
+      c = (c + sigma0(d) + ((d & e) | (f & (d | e)))) | 0;
+      b = (b + sigma1(g) + (a ^ (g & (h ^ a))) + K[t + 6]! + W[t + 6]!) | 0;
+      f = (f + b) | 0;
+      b = (b + sigma0(c) + ((c & d) | (e & (c | d)))) | 0;
+      a = (a + sigma1(f) + (h ^ (f & (g ^ h))) + K[t + 7]! + W[t + 7]!) | 0;
+      e = (e + a) | 0;
+      a = (a + sigma0(b) + ((b & c) | (d & (b | c)))) | 0;
     }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0;
-    h5 = (h5 + f) | 0;
-    h6 = (h6 + g) | 0;
-    h7 = (h7 + h) | 0;
+    a = (a + a0) | 0, b = (b + b0) | 0, c = (c + c0) | 0, d = (d + d0) | 0;
+    e = (e + e0) | 0, f = (f + f0) | 0, g = (g + g0) | 0, h = (h + h0) | 0;
   }
-  state[0] = h0, state[1] = h1, state[2] = h2, state[3] = h3;
-  state[4] = h4, state[5] = h5, state[6] = h6, state[7] = h7;
+  state[0] = a, state[1] = b, state[2] = c, state[3] = d;
+  state[4] = e, state[5] = f, state[6] = g, state[7] = h;
 }
 
 /**
