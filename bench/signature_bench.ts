@@ -31,7 +31,12 @@ function signedMessage(body: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 for (
-  const [label, size] of [["1 KB", 1024], ["64 KB", 64 * 1024], ["5 MiB", 5 * 1024 * 1024]] as const
+  const [label, size] of [
+    ["1 KB", 1024],
+    ["4 KB", 4096],
+    ["64 KB", 64 * 1024],
+    ["5 MiB", 5 * 1024 * 1024],
+  ] as const
 ) {
   const body = new Uint8Array(size).fill(0x61);
   const signature = await sign(key, TIMESTAMP, body);
