@@ -63,6 +63,14 @@ export interface DeliveryGuard {
    * @returns The claim's token (as `claim` gives), or `undefined` when either was recorded.
    */
   claimUnseen?(eventId: string, signed?: SignedRequest): Promise<string | undefined>;
+  /**
+   * Optional, synchronous: whether this process already knows the event was
+   * handled, so a repeat is answered without a store round trip. `false`
+   * means "ask the store", not "not handled".
+   * @param eventId The event's `id`.
+   * @returns `true` only when the event is known to be done.
+   */
+  isKnownDone?(eventId: string): boolean;
 }
 
 /** A signed request to remember, as {@linkcode DeliveryGuard.rememberSigned} takes it. */
@@ -215,6 +223,15 @@ export class KvDeliveryGuard implements DeliveryGuard {
     if (record?.state !== "processing" || record.token !== token) return;
     // Fails harmlessly when another delivery took the record over in between.
     await unlocked(() => this.#kv.atomic().check(entry).delete(key).commit());
+  }
+
+  /**
+   * Whether this process recorded or read the event as done, within its retention.
+   * @param eventId The event's `id`.
+   * @returns `true` when known done; `false` when the store must be asked.
+   */
+  isKnownDone(eventId: string): boolean {
+    return this.#done.get(eventId, this.#now()) === true;
   }
 
   /**

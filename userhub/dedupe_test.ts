@@ -229,6 +229,10 @@ Deno.test("Webhook with a KV guard and no action handlers records no signed requ
     const event = await signedRequest({ body: userEvent });
     assert.equal((await webhook.handleFromWeb(event.clone())).status, 200);
     assert.deepEqual(counts, { reads: 0, writes: 2 });
+    // A redelivery, signed anew: known done in this process, answered without the store.
+    const again = await signedRequest({ body: userEvent, timestamp: NOW_S + 1 });
+    assert.equal((await webhook.handleFromWeb(again)).status, 200);
+    assert.deepEqual(counts, { reads: 0, writes: 2 });
     const challenge = await signedRequest({ body: '{"challenge":"abc"}', action: "challenge" });
     assert.equal((await webhook.handleFromWeb(challenge)).status, 200);
     const keys = [];

@@ -241,6 +241,10 @@ export class Webhook {
         context.eventId = event.id;
         context.eventType = event.type;
         if (this.#guard !== undefined) {
+          // Without replay records to write, a repeat this process knows is done needs no store.
+          if (!this.#replayable() && this.#guard.isKnownDone?.(event.id)) {
+            return this.#duplicate(event);
+          }
           return this.#handleOnce(this.#guard, this.#onEvent, call, event)
             .catch((error) => this.#failed(error, call, context));
         }
@@ -298,10 +302,7 @@ export class Webhook {
     const about = `${event.id} (${event.type})`;
     const claim = await store(about, () => this.#claimFirstTime(guard, call, event.id)) ??
       await this.#claimAgain(guard, call, event.id, about);
-    if (claim.status === "done") {
-      this.#logger.info(`Duplicate: ${about} already handled, skipped`);
-      return ok();
-    }
+    if (claim.status === "done") return this.#duplicate(event);
     if (claim.status === "busy") {
       throw new WebhookError(
         "ABORTED",
@@ -359,6 +360,11 @@ export class Webhook {
       if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
     }
     return await store(about, () => guard.claim(eventId));
+  }
+
+  #duplicate(event: Event): Response {
+    this.#logger.info(`Duplicate: ${event.id} (${event.type}) already handled, skipped`);
+    return ok();
   }
 
   /**
