@@ -250,6 +250,21 @@ Deno.test("Webhook with a KV guard and no action handlers records no signed requ
   });
 });
 
+Deno.test("Webhook asks the guard's isKnownDone() first, unless replay records must be written", async () => {
+  const knownDone: DeliveryGuard = { ...brokenGuard, isKnownDone: () => true };
+  const logger = recordingLogger();
+  const eventsOnly = new Webhook({ secret: SECRET, now: () => NOW_MS, logger, guard: knownDone })
+    .onEvent(() => assert.fail("the handler ran"));
+  const response = await eventsOnly.handleFromWeb(await signedRequest({ body: userEvent }));
+  assert.equal(response.status, 200);
+  assert.deepEqual(logger.lines, [
+    "info: Duplicate: evt_2LLkDJKdGvDCRh3JFsZQ9j (users.changed) already handled, skipped",
+  ]);
+  // With a users.* handler the signed bytes must be recorded: the (broken) store is asked.
+  const { webhook } = guardedWebhook(knownDone);
+  assert.equal((await webhook.handleFromWeb(await signedRequest({ body: userEvent }))).status, 503);
+});
+
 Deno.test("Webhook with a KV guard answers a repeat of a handled event from memory, with no KV round trip", async () => {
   await withKv(async (raw) => {
     const { kv, counts } = countingKv(raw);
