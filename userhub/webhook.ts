@@ -438,11 +438,15 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
+/** What a 503 for a failed store asks the sender to wait, in seconds. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** The store of a {@linkcode DeliveryGuard} failed: answered 503, and logged with its cause. */
 class StoreError extends WebhookError {
   constructor(about: string, cause: unknown) {
     super("UNAVAILABLE", `Cannot check ${about} for duplicates: the store failed`, {
       status: 503,
+      headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
     });
     this.cause = cause;
   }
