@@ -59,19 +59,47 @@ function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
   return `Duplicate check on: handled events are remembered in Deno KV (${where})`;
 }
 
+const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/**
+ * Stops the server gracefully on SIGTERM (a platform stopping it, or
+ * `deno task dev` reloading) and SIGINT (Ctrl+C): calls in progress finish
+ * and are answered, the KV store is closed, and the process exits normally
+ * once nothing is left to do, with every log line written. A second signal
+ * exits at once.
+ *
+ * @param server The running server.
+ * @param kv The store of the duplicate check, if open.
+ */
+export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
+  let stopping = false;
+  const stop = (signal: Deno.Signal) => {
+    if (stopping) Deno.exit(signal === "SIGINT" ? 130 : 143);
+    stopping = true;
+    console.log(`Stopping (${signal}): finishing the calls in progress`);
+    void server.shutdown().finally(() => {
+      kv?.close();
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    });
+  };
+  const listeners = STOP_SIGNALS.map((name) => [name, () => stop(name)] as const);
+  for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
+}
+
 if (import.meta.main) {
   // console.log to a file or pipe is one blocking write per line: batch them.
   bufferConsole();
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
-    Deno.serve({
+    const server = Deno.serve({
       port: config.port,
       onListen: ({ port }) => {
         console.log(`Listening on http://127.0.0.1:${port}`);
         console.log(describeDedupe(config));
       },
     }, createApp({ ...config, ...(kv && { kv }) }));
+    stopOnSignals(server, kv);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

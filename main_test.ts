@@ -807,3 +807,51 @@ Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge"
     await child.status;
   }
 });
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`main.ts stops on ${signal}: exits 0 with every log line written`, async () => {
+    const args = await startTaskArgs();
+    const child = new Deno.Command("deno", {
+      args,
+      env: { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off", NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    try {
+      const { value } = await stdout.read();
+      const url = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m)?.[1];
+      assert.ok(url, `unexpected first output: ${value}`);
+      // More lines than bufferConsole writes directly, so the last ones are buffered.
+      for (let i = 0; i < 40; i++) {
+        const response: Response = await fetch(
+          await signedRequest({
+            body: eventBody("users.changed", undefined, `evt_stop_${i}`),
+            timestamp: Math.floor(Date.now() / 1000),
+            url: `${url}/webhook`,
+          }),
+        );
+        assert.equal(response.status, 200);
+        await response.body?.cancel();
+      }
+      child.kill(signal);
+      const status = await child.status;
+      let rest = "";
+      for (let chunk = await stdout.read(); !chunk.done; chunk = await stdout.read()) {
+        rest += chunk.value;
+      }
+      const out = value + rest;
+      assert.equal(status.code, 0, out);
+      assert.equal(out.match(/^Event: users\.changed$/gm)?.length, 40, out);
+      assert.match(
+        out,
+        new RegExp(`^Stopping \\(${signal}\\): finishing the calls in progress$`, "m"),
+      );
+      assert.equal(new TextDecoder().decode(await new Response(child.stderr).arrayBuffer()), "");
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}

@@ -20,7 +20,7 @@ export const consoleLogger: Logger = {
 export interface BufferedConsole {
   /** Writes every buffered line now. */
   flush(): void;
-  /** Flushes, and puts the original console methods and listeners back. */
+  /** Flushes, and puts the original console methods back. */
   restore(): void;
 }
 
@@ -49,13 +49,14 @@ const encoder = new TextEncoder();
  * (under load, as costly as verifying the HMAC). Handlers keep calling
  * `console.log`; lines keep their order, across stdout and stderr too.
  *
- * The first 64 lines are written directly. After them, nothing is dropped:
- * the buffer is written at the end of the current turn of the event loop (a
- * 0 ms timer, so lines still show at once), when
- * 64 KiB wait, before any console call it does not buffer, on exit, on an
- * uncaught error, and on SIGINT, SIGTERM and SIGHUP, after which the signal is
- * raised again so that it does what it did before (another listener of that
- * signal would hear it twice). A terminal is written to directly.
+ * The first 64 lines are written directly. After them, the buffer is written
+ * at the end of the current turn of the event loop (a 0 ms timer, so lines
+ * still show at once), when 64 KiB wait, before any console call it does not
+ * buffer, on exit and on an uncaught error. A terminal is written to directly.
+ *
+ * It adds no signal listener: a process killed by a signal loses the lines of
+ * the turn it was in. `main.ts` stops on SIGTERM and SIGINT by letting the
+ * server finish, so its process exits normally and every line is written.
  *
  * Only plain lines are buffered: `log`, `info`, `debug`, `warn` and `error`
  * called with strings and no format directive, outside `console.group`.
@@ -144,22 +145,6 @@ export function bufferConsole(options: BufferConsoleOptions = {}): BufferedConso
     };
   }
 
-  const onSignal = new Map<Deno.Signal, () => void>();
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const listener = () => {
-      flush();
-      // Without our listener, the signal does again what it did before.
-      Deno.removeSignalListener(signal, listener);
-      onSignal.delete(signal);
-      Deno.kill(Deno.pid, signal);
-    };
-    try {
-      Deno.addSignalListener(signal, listener);
-      onSignal.set(signal, listener);
-    } catch {
-      // Not a signal of this platform.
-    }
-  }
   globalThis.addEventListener("unload", flush);
   globalThis.addEventListener("error", flush);
   globalThis.addEventListener("unhandledrejection", flush);
@@ -169,8 +154,6 @@ export function bufferConsole(options: BufferConsoleOptions = {}): BufferedConso
     restore() {
       flush();
       for (const [name, method] of original) target[name] = method;
-      for (const [signal, listener] of onSignal) Deno.removeSignalListener(signal, listener);
-      onSignal.clear();
       globalThis.removeEventListener("unload", flush);
       globalThis.removeEventListener("error", flush);
       globalThis.removeEventListener("unhandledrejection", flush);
