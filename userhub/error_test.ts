@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ErrorCode, WebhookError } from "./error.ts";
-import { errorResponse } from "./response.ts";
+import { errorResponse, jsonResponse, WEBHOOK_AGENT } from "./response.ts";
 
 Deno.test("WebhookError maps codes to HTTP status as the official SDKs do", () => {
   const expected: Record<ErrorCode, number> = {
@@ -43,4 +43,15 @@ Deno.test("errorResponse() answers {message, code} for a WebhookError, the gener
     assert.equal(response.headers.get("content-type"), "application/json");
     assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
   }
+});
+
+Deno.test("jsonResponse() keeps its JSON content type and agent whatever extra headers say", () => {
+  const response = jsonResponse(404, "{}", {
+    "Content-Type": "text/html",
+    "webhook-agent": "other",
+    allow: "GET",
+  });
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.equal(response.headers.get("webhook-agent"), WEBHOOK_AGENT);
+  assert.equal(response.headers.get("allow"), "GET");
 });

@@ -21,29 +21,39 @@ export interface KvWrite {
   sets: KvSet[];
 }
 
-/** Limits of one atomic operation; Deno KV allows 100 checks and 1,000 mutations. */
+/**
+ * Limits of one atomic operation. Deno KV allows 100 checks, 1,000
+ * mutations, 80 KiB of keys and 800 KiB of mutations in all; the values are
+ * not measured, so writes are expected to carry small values (a batch over a
+ * limit the store enforces fails, and is committed again in halves).
+ */
 export interface KvBatchLimits {
   /** Checks per commit; 100 by default. */
   checks?: number;
   /** Sets per commit; 1,000 by default. */
   sets?: number;
+  /** Bytes of keys per commit, counted with some margin; 64 KiB by default. */
+  keyBytes?: number;
 }
 
 interface Pending {
   write: KvWrite;
   keys: string[];
+  keyBytes: number;
   resolve: (ok: boolean) => void;
   reject: (error: unknown) => void;
 }
 
 const LOCKED_ATTEMPTS = 10;
+const encoder = new TextEncoder();
 
 /**
  * Commits {@linkcode KvWrite}s in batches: each resolves `true` once its sets
  * are stored, `false` when one of its own checks failed (then none of its
  * sets happened), and rejects when the store fails. A batch whose checks do
- * not all pass is committed again write by write, so one write's failed
- * check never fails another. Two writes to the same key never share a batch.
+ * not all pass is committed again in halves, down to single writes, so one
+ * write's failed check never fails another. Two writes to the same key never
+ * share a batch.
  *
  * @example
  * ```ts
@@ -65,6 +75,7 @@ export class KvWriteBatcher {
   readonly #kv: Deno.Kv;
   readonly #maxChecks: number;
   readonly #maxSets: number;
+  readonly #maxKeyBytes: number;
   readonly #queue: Pending[] = [];
   #draining = false;
 
@@ -76,6 +87,7 @@ export class KvWriteBatcher {
     this.#kv = kv;
     this.#maxChecks = limits.checks ?? 100;
     this.#maxSets = limits.sets ?? 1000;
+    this.#maxKeyBytes = limits.keyBytes ?? 64 * 1024;
   }
 
   /**
@@ -85,13 +97,17 @@ export class KvWriteBatcher {
    * @throws {RangeError} When the write alone is over the limits.
    */
   write(write: KvWrite): Promise<boolean> {
-    if (write.checks.length > this.#maxChecks || write.sets.length > this.#maxSets) {
-      return Promise.reject(new RangeError("Cannot batch a KV write over the per-commit limits"));
-    }
     const keys = [...write.checks.map((check) => check.key), ...write.sets.map((set) => set.key)]
       .map(keyText);
+    const keyBytes = keys.reduce((sum, key) => sum + encoder.encode(key).length, 0);
+    if (
+      write.checks.length > this.#maxChecks || write.sets.length > this.#maxSets ||
+      keyBytes > this.#maxKeyBytes
+    ) {
+      return Promise.reject(new RangeError("Cannot batch a KV write over the per-commit limits"));
+    }
     const { promise, resolve, reject } = Promise.withResolvers<boolean>();
-    this.#queue.push({ write, keys, resolve, reject });
+    this.#queue.push({ write, keys, keyBytes, resolve, reject });
     if (!this.#draining) void this.#drain();
     return promise;
   }
@@ -111,10 +127,12 @@ export class KvWriteBatcher {
     const keys = new Set<string>();
     let checks = 0;
     let sets = 0;
+    let keyBytes = 0;
     for (let i = 0; i < this.#queue.length;) {
       const pending = this.#queue[i]!;
       const fits = checks + pending.write.checks.length <= this.#maxChecks &&
-        sets + pending.write.sets.length <= this.#maxSets;
+        sets + pending.write.sets.length <= this.#maxSets &&
+        keyBytes + pending.keyBytes <= this.#maxKeyBytes;
       if (!fits) break;
       if (pending.keys.some((key) => keys.has(key))) {
         i++;
@@ -123,30 +141,39 @@ export class KvWriteBatcher {
       for (const key of pending.keys) keys.add(key);
       checks += pending.write.checks.length;
       sets += pending.write.sets.length;
+      keyBytes += pending.keyBytes;
       batch.push(pending);
       this.#queue.splice(i, 1);
     }
     return batch;
   }
 
+  /**
+   * Commits a batch. When it fails (a check, or the store), its halves are
+   * committed in turn, down to single writes, which get their own answer:
+   * one bad write among n costs about 2·log2(n) commits, not n.
+   */
   async #commitBatch(batch: Pending[]): Promise<void> {
-    if (batch.length > 1) {
-      try {
-        if (await this.#commit(batch.map((pending) => pending.write))) {
-          for (const pending of batch) pending.resolve(true);
-          return;
-        }
-      } catch {
-        // Some write of the batch, or the store, failed: each write alone says which.
-      }
-    }
-    for (const pending of batch) {
+    if (batch.length === 1) {
+      const pending = batch[0]!;
       try {
         pending.resolve(await this.#commit([pending.write]));
       } catch (error) {
         pending.reject(error);
       }
+      return;
     }
+    try {
+      if (await this.#commit(batch.map((pending) => pending.write))) {
+        for (const pending of batch) pending.resolve(true);
+        return;
+      }
+    } catch {
+      // Some write of the batch, or the store, failed: the halves say which.
+    }
+    const middle = Math.ceil(batch.length / 2);
+    await this.#commitBatch(batch.slice(0, middle));
+    await this.#commitBatch(batch.slice(middle));
   }
 
   async #commit(writes: KvWrite[]): Promise<boolean> {

@@ -2,16 +2,21 @@ import assert from "node:assert/strict";
 import { type KvWrite, KvWriteBatcher } from "./kv_batch.ts";
 
 /** A fresh in-memory KV whose commits are counted, closed when the test ends. */
-async function withKv(fn: (kv: Deno.Kv, commits: { count: number }) => Promise<void>) {
+async function withKv(
+  fn: (kv: Deno.Kv, commits: { count: number; refused: number }) => Promise<void>,
+) {
   const kv = await Deno.openKv(":memory:");
-  const commits = { count: 0 };
+  const commits = { count: 0, refused: 0 };
   const atomic = kv.atomic.bind(kv);
   kv.atomic = () => {
     const operation = atomic();
     const commit = operation.commit.bind(operation);
     operation.commit = () => {
       commits.count++;
-      return commit();
+      return commit().catch((error) => {
+        commits.refused++;
+        throw error;
+      });
     };
     return operation;
   };
@@ -110,5 +115,38 @@ Deno.test("KvWriteBatcher rejects the writes of a store that fails, and recovers
     assert.deepEqual(results.map((result) => result.status), ["rejected", "rejected", "rejected"]);
     kv.atomic = atomic;
     assert.equal(await batcher.write(claim("a")), true);
+  });
+});
+
+Deno.test("KvWriteBatcher finds one failed check among 100 in halves, not write by write", async () => {
+  await withKv(async (kv, commits) => {
+    await kv.set(["event", "taken"], "earlier");
+    const batcher = new KvWriteBatcher(kv);
+    const ids = ["first", ...Array.from({ length: 100 }, (_, i) => i === 60 ? "taken" : `e${i}`)];
+    const results = await Promise.all(ids.map((id) => batcher.write(claim(id))));
+    assert.deepEqual(results, ids.map((id) => id !== "taken"));
+    // 1 alone, the failed batch of 100, then about two commits per halving.
+    assert.ok(commits.count <= 20, `${commits.count} commits`);
+  });
+});
+
+Deno.test("KvWriteBatcher keeps each commit within Deno KV's 80 KiB of keys", async () => {
+  await withKv(async (kv, commits) => {
+    const batcher = new KvWriteBatcher(kv);
+    const long = (i: number) => `evt_${String(i).padStart(4, "0")}_${"x".repeat(246)}`;
+    // Plain sets, as done marks are: no check bounds the batch, only the size of the keys.
+    const results = await Promise.all(
+      Array.from(
+        { length: 400 },
+        (_, i) => batcher.write({ checks: [], sets: [{ key: ["event", long(i)], value: "done" }] }),
+      ),
+    );
+    assert.ok(results.every((ok) => ok === true));
+    assert.equal(commits.refused, 0, "a commit went over the store's limits");
+    assert.ok(commits.count <= 4, `${commits.count} commits`);
+    await assert.rejects(
+      new KvWriteBatcher(kv, { keyBytes: 100 }).write(claim(long(0))),
+      RangeError,
+    );
   });
 });

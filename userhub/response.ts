@@ -17,7 +17,7 @@ const INTERNAL_BODY = '{"message":"Webhook server error","code":"INTERNAL"}';
  *
  * @param status The HTTP status.
  * @param body The JSON text or bytes, sent as they are.
- * @param headers Extra headers.
+ * @param headers Extra headers; `content-type` and `webhook-agent` among them are ignored.
  * @returns The response.
  */
 export function jsonResponse(
@@ -28,11 +28,15 @@ export function jsonResponse(
   // Deno takes a lone content-type at a fraction of the cost of several headers in the init.
   const response = new Response(body, { status, headers: JSON_CONTENT_TYPE });
   response.headers.append("webhook-agent", WEBHOOK_AGENT);
-  for (const name in headers) response.headers.set(name, headers[name]!);
+  for (const name in headers) {
+    if (!FIXED_HEADERS.has(name.toLowerCase())) response.headers.set(name, headers[name]!);
+  }
   return response;
 }
 
 const JSON_CONTENT_TYPE = { "content-type": "application/json" };
+/** Headers every response has, which extra headers cannot replace. */
+const FIXED_HEADERS = new Set(["content-type", "webhook-agent"]);
 
 /**
  * The response for an error: its own status and `{message, code}` for a

@@ -233,10 +233,15 @@ export class Sha256 {
    * below 128), without encoding it first.
    * @param text Such as a timestamp and a dot.
    * @returns This hasher.
+   * @throws {RangeError} When a character is not ASCII (nothing would tell it from another).
    */
   updateAscii(text: string): this {
     for (let i = 0; i < text.length; i++) {
-      this.#block[this.#filled++] = text.charCodeAt(i);
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) {
+        throw new RangeError("Cannot hash as ASCII: the text has a non-ASCII character");
+      }
+      this.#block[this.#filled++] = code;
       if (this.#filled === BLOCK) {
         compress(this.#state, this.#block, 0, 1);
         this.#filled = 0;
@@ -307,6 +312,7 @@ export class HmacSha256 {
   /**
    * The MAC of an ASCII prefix followed by bytes.
    * @param prefix ASCII text hashed first (say `"1700000000."`); may be empty.
+   * @throws {RangeError} When the prefix is not ASCII.
    * @param bytes The rest of the message.
    * @param into Receives the eight words of the MAC.
    */

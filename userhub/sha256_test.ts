@@ -152,3 +152,9 @@ Deno.test("hexMatches accepts the digest in either case and nothing else", () =>
   assert.equal(hexMatches(words, hex.slice(0, 63) + "\u0100"), 0);
   assert.equal(hexMatches(words, ""), 0);
 });
+
+Deno.test("Sha256.updateAscii() refuses a character it cannot hash as one byte", () => {
+  assert.throws(() => new Sha256().updateAscii("1700000000é"), RangeError);
+  const mac = new HmacSha256(encoder.encode("key"));
+  assert.throws(() => mac.compute("17\u0100.", new Uint8Array(), new Int32Array(8)), RangeError);
+});
