@@ -132,3 +132,22 @@ Deno.test("Webhook never answers a thrown non-Error with anything but the generi
   assert.equal(response.status, 500);
   assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
 });
+
+Deno.test("Webhook checks a body over 4 KiB (hashed by WebCrypto) as strictly as a small one", async () => {
+  const events: string[] = [];
+  const webhook = testWebhook().onEvent((event) => void events.push(event.id));
+  const body = JSON.stringify({
+    id: "evt_large",
+    type: "something.new",
+    padding: "x".repeat(10_000),
+  });
+  const good = await webhook.handleFromWeb(await signedRequest({ body }));
+  assert.equal(good.status, 200);
+  const wrong = await webhook.handleFromWeb(
+    await signedRequest({ body, secret: "whsec_other" }),
+  );
+  assert.equal(wrong.status, 401);
+  const stale = await webhook.handleFromWeb(await signedRequest({ body, timestamp: NOW_S - 301 }));
+  assert.equal(stale.status, 401);
+  assert.deepEqual(events, ["evt_large"]);
+});
