@@ -64,6 +64,16 @@ export interface DeliveryGuard {
    */
   claimUnseen?(eventId: string, signed?: SignedRequest): Promise<string | undefined>;
   /**
+   * Optional: keeps a claim alive while its handler runs longer than a lease,
+   * renewing it before it expires, until the returned function is called.
+   * Without it a handler that outlives the lease may be run again by a
+   * redelivery.
+   * @param eventId The event's `id`.
+   * @param token The token `claim` returned.
+   * @returns Stops renewing.
+   */
+  holdClaim?(eventId: string, token: string): () => void;
+  /**
    * Optional, synchronous: whether this process already knows the event was
    * handled, so a repeat is answered without a store round trip. `false`
    * means "ask the store", not "not handled".
@@ -223,6 +233,38 @@ export class KvDeliveryGuard implements DeliveryGuard {
     if (record?.state !== "processing" || record.token !== token) return;
     // Fails harmlessly when another delivery took the record over in between.
     await unlocked(() => this.#kv.atomic().check(entry).delete(key).commit());
+  }
+
+  /**
+   * Renews a claim every half lease while its handler runs, so that it never
+   * expires under a running handler. A renewal finds the claim still this
+   * token's, or stops. A renewal that fails (the store is down) is tried
+   * again at the next tick; the claim then expires at the end of its lease.
+   * @param eventId The event's `id`.
+   * @param token The token from {@linkcode claim}.
+   * @returns Stops renewing.
+   */
+  holdClaim(eventId: string, token: string): () => void {
+    const timer = setInterval(() => {
+      this.#renew(eventId, token).then(
+        (held) => held || clearInterval(timer),
+        () => {},
+      );
+    }, this.#lease / 2);
+    return () => clearInterval(timer);
+  }
+
+  /** Extends a claim by a lease from now if it is still this token's; whether it was. */
+  async #renew(eventId: string, token: string): Promise<boolean> {
+    const key = [...this.#prefix, "event", eventId];
+    const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
+    const record = live(entry.value, this.#now());
+    if (record?.state !== "processing" || record.token !== token) return false;
+    const value: EventRecord = { state: "processing", token, until: this.#now() + this.#lease };
+    const result = await unlocked(() =>
+      this.#kv.atomic().check(entry).set(key, value, { expireIn: this.#lease }).commit()
+    );
+    return result.ok;
   }
 
   /**

@@ -313,6 +313,44 @@ Deno.test("KvDeliveryGuard remembers a done event another server recorded once i
   });
 });
 
+Deno.test("Webhook with a KV guard keeps the claim of a handler that outlives its lease", async () => {
+  await withKv(async (kv) => {
+    const guard = new KvDeliveryGuard(kv, { lease: 300 });
+    let runs = 0;
+    const webhook = new Webhook({ secret: SECRET, logger: recordingLogger(), guard })
+      .onEvent(async () => {
+        runs++;
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+      });
+    const deliver = async () =>
+      await webhook.handleFromWeb(
+        await signedRequest({ body: userEvent, timestamp: Math.floor(Date.now() / 1000) }),
+      );
+    const first = deliver();
+    // Two and a half leases later, a redelivery finds the claim still held.
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    const second = await deliver();
+    assert.equal(second.status, 409);
+    await second.body?.cancel();
+    assert.equal((await first).status, 200);
+    assert.equal((await deliver()).status, 200);
+    assert.equal(runs, 1);
+  });
+});
+
+Deno.test("KvDeliveryGuard.holdClaim() stops once the claim is no longer its token's", async () => {
+  await withKv(async (kv) => {
+    const guard = new KvDeliveryGuard(kv, { lease: 100, memory: 0 });
+    const claim = await guard.claim("evt_1");
+    assert.equal(claim.status, "claimed");
+    const stop = guard.holdClaim("evt_1", (claim as { token: string }).token);
+    await guard.complete("evt_1");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    stop();
+    assert.equal((await guard.claim("evt_1")).status, "done");
+  });
+});
+
 Deno.test("signedDigest() depends on the timestamp and the body only", async () => {
   const body = new TextEncoder().encode("{}");
   const digest = await signedDigest(NOW_S, body);

@@ -311,7 +311,16 @@ export class Webhook {
       );
     }
     try {
-      await onEvent(event);
+      const running = onEvent(event);
+      if (running instanceof Promise) {
+        // Only a handler that waits can outlive its lease: keep the claim meanwhile.
+        const stopHolding = guard.holdClaim?.(event.id, claim.token);
+        try {
+          await running;
+        } finally {
+          stopHolding?.();
+        }
+      }
     } catch (error) {
       await guard.release(event.id, claim.token).catch((cause) =>
         this.#logger.error(
