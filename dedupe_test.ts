@@ -361,7 +361,8 @@ async function assertRemembersAcrossRestart(args: string[], env: Record<string, 
     assert.equal(await first.send(body), 200);
     await first.waitFor(duplicate);
   } finally {
-    await first.stop();
+    // A graceful stop, KV closed, is an exit 0.
+    assert.equal(await first.stop(), 0, first.output);
   }
   assert.equal(first.output.match(/^Event: users\.changed$/gm)?.length, 1, first.output);
 

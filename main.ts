@@ -60,13 +60,16 @@ function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
 }
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+/** How long calls in progress get to finish after a stop signal. */
+export const STOP_DEADLINE_MS = 25_000;
 
 /**
  * Stops the server gracefully on SIGTERM (a platform stopping it, or
  * `deno task dev` reloading) and SIGINT (Ctrl+C): calls in progress finish
  * and are answered, the KV store is closed, and the process exits normally
  * once nothing is left to do, with every log line written. A second signal
- * exits at once.
+ * exits at once (143, or 130 for SIGINT); so does a stop that takes longer
+ * than {@linkcode STOP_DEADLINE_MS} (1), with its lines written too.
  *
  * @param server The running server.
  * @param kv The store of the duplicate check, if open.
@@ -77,7 +80,14 @@ export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
     if (stopping) Deno.exit(signal === "SIGINT" ? 130 : 143);
     stopping = true;
     console.log(`Stopping (${signal}): finishing the calls in progress`);
+    const deadline = setTimeout(() => {
+      console.error(`Stopped after ${STOP_DEADLINE_MS / 1000} s with calls still in progress`);
+      Deno.exit(1);
+    }, STOP_DEADLINE_MS);
+    // The deadline only ends a stop that is stuck; it keeps nothing running.
+    Deno.unrefTimer(deadline);
     void server.shutdown().finally(() => {
+      clearTimeout(deadline);
       kv?.close();
       for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
     });

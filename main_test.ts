@@ -855,3 +855,39 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     }
   });
 }
+
+Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM exits at once", async () => {
+  const args = await startTaskArgs();
+  const child = new Deno.Command("deno", {
+    args,
+    env: { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  let exited = false;
+  child.status.then(() => exited = true);
+  try {
+    const { value } = await stdout.read();
+    const port = Number(value?.match(/^Listening on http:\/\/127\.0\.0\.1:(\d+)$/m)?.[1]);
+    assert.ok(port, `unexpected first output: ${value}`);
+    // A call whose body never finishes arriving.
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(
+      new TextEncoder().encode(
+        "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(exited, false, "the first SIGTERM did not wait for the call in progress");
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 143);
+  } finally {
+    clearTimeout(timer);
+    await stdout.cancel().catch(() => {});
+  }
+});

@@ -70,9 +70,9 @@ export interface DeliveryGuard {
    * redelivery.
    * @param eventId The event's `id`.
    * @param token The token `claim` returned.
-   * @returns Stops renewing.
+   * @returns Stops renewing; resolves once no renewal is under way.
    */
-  holdClaim?(eventId: string, token: string): () => void;
+  holdClaim?(eventId: string, token: string): () => Promise<void>;
   /**
    * Optional, synchronous: whether this process already knows the event was
    * handled, so a repeat is answered without a store round trip. `false`
@@ -104,6 +104,13 @@ export interface KvDeliveryGuardOptions {
   /** The first parts of every key; `["userhub"]` by default. */
   prefix?: readonly string[];
   /**
+   * How long the claim of a handler that is still running is renewed at
+   * most, in milliseconds; 10 minutes by default. A handler that hangs then
+   * loses its claim a lease later, and a redelivery may run the event again
+   * rather than be refused for ever.
+   */
+  holdLimit?: number;
+  /**
    * How many handled event ids and signed requests this process also keeps
    * in memory, 10,000 of each by default (about 2 MB); 0 for none. Both are
    * final until they expire, so a repeat is answered without a store round
@@ -114,6 +121,8 @@ export interface KvDeliveryGuardOptions {
 
 /** The default lease of a claim: 60 s. */
 export const DEFAULT_LEASE_MS = 60_000;
+/** The default limit on renewing a running handler's claim: 10 minutes. */
+export const DEFAULT_HOLD_LIMIT_MS = 10 * 60 * 1000;
 /** The default retention of a handled event: 7 days. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -156,6 +165,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
   readonly #kv: Deno.Kv;
   readonly #writes: KvWriteBatcher;
   readonly #lease: number;
+  readonly #holdLimit: number;
   readonly #retention: number;
   readonly #now: () => number;
   readonly #prefix: readonly string[];
@@ -172,6 +182,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
     this.#kv = kv;
     this.#writes = new KvWriteBatcher(kv);
     this.#lease = options.lease ?? DEFAULT_LEASE_MS;
+    this.#holdLimit = options.holdLimit ?? DEFAULT_HOLD_LIMIT_MS;
     this.#retention = options.retention ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
     this.#prefix = options.prefix ?? ["userhub"];
@@ -236,29 +247,37 @@ export class KvDeliveryGuard implements DeliveryGuard {
   }
 
   /**
-   * Renews a claim every half lease while its handler runs, so that it never
-   * expires under a running handler. A renewal finds the claim still this
-   * token's, or stops. A renewal that fails (the store is down) is tried
-   * again at the next tick; the claim then expires at the end of its lease.
+   * Renews a claim every third of a lease while its handler runs, so that
+   * one failed renewal (the store briefly down) still leaves another before
+   * the claim expires. A renewal extends the claim only while it is still
+   * this token's and nobody took it over; otherwise renewing stops, as it
+   * does after the hold limit.
    * @param eventId The event's `id`.
    * @param token The token from {@linkcode claim}.
-   * @returns Stops renewing.
+   * @returns Stops renewing; resolves once no renewal is under way.
    */
-  holdClaim(eventId: string, token: string): () => void {
+  holdClaim(eventId: string, token: string): () => Promise<void> {
+    const until = this.#now() + this.#holdLimit;
+    let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      this.#renew(eventId, token).then(
+      if (this.#now() >= until) return clearInterval(timer);
+      running = this.#renew(eventId, token).then(
         (held) => held || clearInterval(timer),
-        () => {},
+        () => {}, // Tried again at the next tick.
       );
-    }, this.#lease / 2);
-    return () => clearInterval(timer);
+    }, this.#lease / 3);
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
   }
 
   /** Extends a claim by a lease from now if it is still this token's; whether it was. */
   async #renew(eventId: string, token: string): Promise<boolean> {
     const key = [...this.#prefix, "event", eventId];
     const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
-    const record = live(entry.value, this.#now());
+    // Even past its time: the check below proves nobody has taken it over since.
+    const record = entry.value;
     if (record?.state !== "processing" || record.token !== token) return false;
     const value: EventRecord = { state: "processing", token, until: this.#now() + this.#lease };
     const result = await unlocked(() =>

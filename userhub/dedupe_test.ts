@@ -338,16 +338,41 @@ Deno.test("Webhook with a KV guard keeps the claim of a handler that outlives it
   });
 });
 
-Deno.test("KvDeliveryGuard.holdClaim() stops once the claim is no longer its token's", async () => {
-  await withKv(async (kv) => {
-    const guard = new KvDeliveryGuard(kv, { lease: 100, memory: 0 });
+Deno.test("KvDeliveryGuard.holdClaim() stops renewing once the claim is no longer its token's", async () => {
+  await withKv(async (raw) => {
+    const { kv, counts } = countingKv(raw);
+    const guard = new KvDeliveryGuard(kv, { lease: 90, memory: 0 });
     const claim = await guard.claim("evt_1");
     assert.equal(claim.status, "claimed");
     const stop = guard.holdClaim("evt_1", (claim as { token: string }).token);
     await guard.complete("evt_1");
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    stop();
+    counts.reads = counts.writes = 0;
+    // Eight renewal periods: the first renewal finds "done" and stops the rest.
+    await new Promise((resolve) => setTimeout(resolve, 240));
+    assert.deepEqual(counts, { reads: 1, writes: 0 });
+    await stop();
     assert.equal((await guard.claim("evt_1")).status, "done");
+  });
+});
+
+Deno.test("KvDeliveryGuard.holdClaim() survives one failed renewal", async () => {
+  await withKv(async (raw) => {
+    let failing = false;
+    const get = raw.get.bind(raw);
+    raw.get = ((...args: Parameters<Deno.Kv["get"]>) =>
+      failing ? Promise.reject(new Error("kv down")) : get(...args)) as Deno.Kv["get"];
+    const guard = new KvDeliveryGuard(raw, { lease: 300, memory: 0 });
+    const claim = await guard.claim("evt_1");
+    const stop = guard.holdClaim("evt_1", (claim as { token: string }).token);
+    failing = true;
+    await new Promise((resolve) =>
+      setTimeout(resolve, 150)
+    );
+    failing = false;
+    // Past the first lease: the claim is still held.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal((await guard.claim("evt_1")).status, "busy");
+    await stop();
   });
 });
 

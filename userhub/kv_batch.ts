@@ -51,8 +51,8 @@ const encoder = new TextEncoder();
  * Commits {@linkcode KvWrite}s in batches: each resolves `true` once its sets
  * are stored, `false` when one of its own checks failed (then none of its
  * sets happened), and rejects when the store fails. A batch whose checks do
- * not all pass is committed again in halves, down to single writes, so one
- * write's failed check never fails another. Two writes to the same key never
+ * not all pass is committed again in halves, or write by write when many
+ * fail, so one write's failed check never fails another. Two writes to the same key never
  * share a batch.
  *
  * @example
@@ -148,32 +148,47 @@ export class KvWriteBatcher {
     return batch;
   }
 
-  /**
-   * Commits a batch. When it fails (a check, or the store), its halves are
-   * committed in turn, down to single writes, which get their own answer:
-   * one bad write among n costs about 2·log2(n) commits, not n.
-   */
+  /** Commits a batch whole, or finds out which of its writes fail. */
   async #commitBatch(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      const pending = batch[0]!;
+    if (batch.length > 1 && await this.#commitWhole(batch)) return;
+    await this.#settle(batch);
+  }
+
+  /**
+   * Answers each write of a batch that failed whole. Halves that commit are
+   * done; a half that fails is split again, so one bad write among n costs
+   * about 2·log2(n) commits. When both halves fail, many writes probably do
+   * (a burst of redeliveries, or the store is down), and each is committed
+   * alone: about n commits, as if there had been no batch.
+   */
+  async #settle(batch: Pending[]): Promise<void> {
+    if (batch.length > 2) {
+      const middle = Math.ceil(batch.length / 2);
+      const halves = [batch.slice(0, middle), batch.slice(middle)];
+      const committed = [await this.#commitWhole(halves[0]!), await this.#commitWhole(halves[1]!)];
+      if (committed[0] || committed[1]) {
+        for (let i = 0; i < 2; i++) if (!committed[i]) await this.#settle(halves[i]!);
+        return;
+      }
+    }
+    for (const pending of batch) {
       try {
         pending.resolve(await this.#commit([pending.write]));
       } catch (error) {
         pending.reject(error);
       }
-      return;
     }
+  }
+
+  /** Commits the writes together; resolves each with `true` when that works. */
+  async #commitWhole(batch: Pending[]): Promise<boolean> {
     try {
-      if (await this.#commit(batch.map((pending) => pending.write))) {
-        for (const pending of batch) pending.resolve(true);
-        return;
-      }
+      if (!await this.#commit(batch.map((pending) => pending.write))) return false;
     } catch {
-      // Some write of the batch, or the store, failed: the halves say which.
+      return false;
     }
-    const middle = Math.ceil(batch.length / 2);
-    await this.#commitBatch(batch.slice(0, middle));
-    await this.#commitBatch(batch.slice(middle));
+    for (const pending of batch) pending.resolve(true);
+    return true;
   }
 
   async #commit(writes: KvWrite[]): Promise<boolean> {

@@ -150,3 +150,16 @@ Deno.test("KvWriteBatcher keeps each commit within Deno KV's 80 KiB of keys", as
     );
   });
 });
+
+Deno.test("KvWriteBatcher goes write by write when both halves of a failed batch fail", async () => {
+  await withKv(async (kv, commits) => {
+    const ids = Array.from({ length: 100 }, (_, i) => `e${i}`);
+    for (const id of ids) await kv.set(["event", id], "earlier");
+    const batcher = new KvWriteBatcher(kv);
+    commits.count = 0;
+    const results = await Promise.all(["first", ...ids].map((id) => batcher.write(claim(id))));
+    assert.deepEqual(results, [true, ...ids.map(() => false)]);
+    // 1 alone, the failed batch of 100, its two failed halves, then 100 one by one.
+    assert.equal(commits.count, 104);
+  });
+});

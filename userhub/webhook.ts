@@ -318,7 +318,7 @@ export class Webhook {
         try {
           await running;
         } finally {
-          stopHolding?.();
+          await stopHolding?.();
         }
       }
     } catch (error) {
