@@ -9,7 +9,7 @@
 
 import { BoundedCache } from "./bounded_cache.ts";
 import { type KvWrite, KvWriteBatcher, unlocked } from "./kv_batch.ts";
-import { Sha256, wordsToHex } from "./sha256.ts";
+import { bytesToWords, Sha256, wordsToHex } from "./sha256.ts";
 import { SMALL_BODY_BYTES } from "./signature.ts";
 
 /** What {@linkcode DeliveryGuard.claim} found for an event id. */
@@ -391,9 +391,11 @@ export function signedDigest(timestamp: number, body: Uint8Array): string | Prom
   const bytes = new Uint8Array(prefix.length + body.length);
   bytes.set(new TextEncoder().encode(prefix));
   bytes.set(body, prefix.length);
-  return crypto.subtle.digest("SHA-256", bytes).then((digest) =>
-    Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")
-  );
+  return crypto.subtle.digest("SHA-256", bytes).then((digest) => {
+    const words = new Int32Array(8);
+    bytesToWords(new Uint8Array(digest), words);
+    return wordsToHex(words);
+  });
 }
 
 const digestHasher = new Sha256();

@@ -365,6 +365,18 @@ export function wordsToBytes(words: Int32Array): Uint8Array {
   return bytes;
 }
 
+/**
+ * A digest's 32 bytes as eight words.
+ * @param bytes The bytes, big-endian.
+ * @param into Receives the words.
+ */
+export function bytesToWords(bytes: Uint8Array, into: Int32Array): void {
+  for (let i = 0; i < 8; i++) {
+    into[i] = (bytes[4 * i]! << 24) | (bytes[4 * i + 1]! << 16) | (bytes[4 * i + 2]! << 8) |
+      bytes[4 * i + 3]!;
+  }
+}
+
 /** Each character code's hex value; 0x100 for anything that is not a hex digit. */
 const HEX_VALUE = Array.from({ length: 128 }, (_, code) => {
   const value = parseInt(String.fromCharCode(code), 16);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { hexMatches, HmacSha256, wordsToHex } from "./sha256.ts";
+import { bytesToWords, hexMatches, HmacSha256, wordsToHex } from "./sha256.ts";
 
 const encoder = new TextEncoder();
 const DOT = 0x2e;
@@ -39,17 +39,23 @@ export class SigningKey {
   }
 
   /**
-   * Writes the HMAC of a small body's `<timestamp>.<body>` into `into`.
-   * @param timestamp The timestamp text (ASCII digits).
-   * @param body A body of at most {@linkcode SMALL_BODY_BYTES}.
+   * Writes the HMAC-SHA256 of `<timestamp>.<body>` into `into`: at once for
+   * a body of at most {@linkcode SMALL_BODY_BYTES} and an ASCII timestamp,
+   * by WebCrypto (a promise) otherwise.
+   * @param timestamp The timestamp text.
+   * @param body The raw body.
    * @param into Receives eight words.
+   * @returns Nothing, or a promise that resolves once `into` is written.
    */
-  hmacWords(timestamp: string, body: Uint8Array, into: Int32Array): void {
+  hmac(timestamp: string, body: Uint8Array, into: Int32Array): void | Promise<void> {
+    if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
+      return this.#webCrypto(timestamp, body, into);
+    }
     this.#mac.compute(`${timestamp}.`, body, into);
   }
 
   /**
-   * The HMAC-SHA256 of `<timestamp>.<body>`: synchronous for a small body.
+   * The HMAC-SHA256 of `<timestamp>.<body>` as hex: synchronous for a small body.
    *
    * @param timestamp The timestamp text.
    * @param body The raw body.
@@ -57,15 +63,12 @@ export class SigningKey {
    * {@linkcode SMALL_BODY_BYTES}.
    */
   hmacHex(timestamp: string, body: Uint8Array): string | Promise<string> {
-    if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
-      return this.#webCryptoHex(timestamp, body);
-    }
     const words = new Int32Array(8);
-    this.hmacWords(timestamp, body, words);
-    return wordsToHex(words);
+    const done = this.hmac(timestamp, body, words);
+    return done === undefined ? wordsToHex(words) : done.then(() => wordsToHex(words));
   }
 
-  async #webCryptoHex(timestamp: string, body: Uint8Array): Promise<string> {
+  async #webCrypto(timestamp: string, body: Uint8Array, into: Int32Array): Promise<void> {
     this.#cryptoKey ??= crypto.subtle.importKey(
       "raw",
       this.#secret,
@@ -78,10 +81,8 @@ export class SigningKey {
     message.set(prefix);
     message[prefix.length] = DOT;
     message.set(body, prefix.length + 1);
-    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await this.#cryptoKey, message));
-    let hex = "";
-    for (const byte of mac) hex += byte.toString(16).padStart(2, "0");
-    return hex;
+    const mac = await crypto.subtle.sign("HMAC", await this.#cryptoKey, message);
+    bytesToWords(new Uint8Array(mac), into);
   }
 }
 
@@ -189,51 +190,39 @@ export function matchSignature(
   // Hashing is skipped when no signature could match.
   if (!signatures.some(isHexDigest)) return false;
   if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
-    return matchLarge(keys, timestamp, body, signatures);
+    return matchLater(keys, timestamp, body, signatures);
   }
   let matched = 0;
   for (const key of keys) {
-    key.hmacWords(timestamp, body, WORDS);
-    // Every pair is compared in full, so timing tells nothing about which matched.
-    for (const signature of signatures) matched |= hexMatches(WORDS, signature);
+    key.hmac(timestamp, body, WORDS);
+    matched |= matchAny(WORDS, signatures);
   }
   return matched === 1;
 }
 
-async function matchLarge(
+/** {@linkcode matchSignature} by WebCrypto, with words of its own: other calls run meanwhile. */
+async function matchLater(
   keys: readonly SigningKey[],
   timestamp: string,
   body: Uint8Array,
   signatures: readonly string[],
 ): Promise<boolean> {
+  const words = new Int32Array(8);
   let matched = 0;
   for (const key of keys) {
-    const hex = await key.hmacHex(timestamp, body);
-    for (const signature of signatures) matched |= hexEqual(hex, signature);
+    await key.hmac(timestamp, body, words);
+    matched |= matchAny(words, signatures);
   }
   return matched === 1;
 }
 
-function isHexDigest(text: string): boolean {
-  return text.length === 64 && /^[0-9a-fA-F]+$/.test(text);
+/** 1 when any signature is the digest. Every one is compared in full, so timing tells nothing about which. */
+function matchAny(words: Int32Array, signatures: readonly string[]): number {
+  let matched = 0;
+  for (const signature of signatures) matched |= hexMatches(words, signature);
+  return matched;
 }
 
-/** 0-9, a-f and A-F map to the lower-case character code; anything else to 0x100. */
-const HEX_LOWER = Array.from({ length: 128 }, (_, code) => {
-  const char = String.fromCharCode(code);
-  return /^[0-9a-fA-F]$/.test(char) ? char.toLowerCase().charCodeAt(0) : 0x100;
-});
-
-/**
- * Compares lower-case hex `expected` with a received signature without an
- * early exit: 1 when equal (case-insensitively), else 0.
- */
-function hexEqual(expected: string, received: string): 0 | 1 {
-  if (received.length !== expected.length) return 0;
-  let difference = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const code = received.charCodeAt(i);
-    difference |= (code < 128 ? HEX_LOWER[code]! : 0x100) ^ expected.charCodeAt(i);
-  }
-  return difference === 0 ? 1 : 0;
+function isHexDigest(text: string): boolean {
+  return text.length === 64 && /^[0-9a-fA-F]+$/.test(text);
 }
