@@ -93,7 +93,13 @@ export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
     });
   };
   const listeners = STOP_SIGNALS.map((name) => [name, () => stop(name)] as const);
-  for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
+  for (const [name, listener] of listeners) {
+    try {
+      Deno.addSignalListener(name, listener);
+    } catch {
+      // No signals here (a platform without them ends the process itself).
+    }
+  }
 }
 
 if (import.meta.main) {
