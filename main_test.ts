@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createApp } from "./main.ts";
+import { createApp, stopOnSignals } from "./main.ts";
 import {
   eventBody,
   NOW_MS,
@@ -889,5 +889,17 @@ Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM
   } finally {
     clearTimeout(timer);
     await stdout.cancel().catch(() => {});
+  }
+});
+
+Deno.test("stopOnSignals() lets the server start where signals cannot be listened to", () => {
+  const addSignalListener = Deno.addSignalListener;
+  Deno.addSignalListener = () => {
+    throw new TypeError("signals are not supported here");
+  };
+  try {
+    stopOnSignals({ shutdown: () => Promise.resolve() } as unknown as Deno.HttpServer);
+  } finally {
+    Deno.addSignalListener = addSignalListener;
   }
 });
