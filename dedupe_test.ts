@@ -355,7 +355,8 @@ async function assertRemembersAcrossRestart(args: string[], env: Record<string, 
 
   const first = await new Server(args, env).listening();
   try {
-    assert.match(first.output, /Duplicate check on/);
+    // Its own write: it may reach the pipe after the "Listening" line was read.
+    await first.waitFor(/^Duplicate check on/m);
     assert.equal(await first.send(body), 200);
     await first.waitFor(/^ - User: usr_\w+ Ada Lovelace$/m);
     assert.equal(await first.send(body), 200);
