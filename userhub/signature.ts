@@ -48,7 +48,7 @@ export class SigningKey {
    * @returns Nothing, or a promise that resolves once `into` is written.
    */
   hmac(timestamp: string, body: Uint8Array, into: Int32Array): void | Promise<void> {
-    if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
+    if (byWebCrypto(timestamp, body)) {
       return this.#webCrypto(timestamp, body, into);
     }
     this.#mac.compute(`${timestamp}.`, body, into);
@@ -84,6 +84,11 @@ export class SigningKey {
     const mac = await crypto.subtle.sign("HMAC", await this.#cryptoKey, message);
     bytesToWords(new Uint8Array(mac), into);
   }
+}
+
+/** Whether a call is hashed by WebCrypto: a large body, or a timestamp our hasher cannot take. */
+function byWebCrypto(timestamp: string, body: Uint8Array): boolean {
+  return body.length > SMALL_BODY_BYTES || !isAscii(timestamp);
 }
 
 function isAscii(text: string): boolean {
@@ -189,7 +194,7 @@ export function matchSignature(
 ): boolean | Promise<boolean> {
   // Hashing is skipped when no signature could match.
   if (!signatures.some(isHexDigest)) return false;
-  if (body.length > SMALL_BODY_BYTES || !isAscii(timestamp)) {
+  if (byWebCrypto(timestamp, body)) {
     return matchLater(keys, timestamp, body, signatures);
   }
   let matched = 0;
