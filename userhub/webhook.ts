@@ -21,6 +21,7 @@ import {
   type VerifiedCall,
   verifyCall,
 } from "./verify.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** Handles a decoded `events.handle` call; the call succeeds when it resolves. */
 export type EventHandler = (event: Event) => void | Promise<void>;
@@ -437,11 +438,9 @@ function decode(body: Uint8Array): Event {
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 function parseJson(body: Uint8Array): unknown {
   try {
-    return JSON.parse(utf8.decode(body));
+    return JSON.parse(decodeUtf8(body));
   } catch {
     throw new WebhookError("INVALID_ARGUMENT", "Cannot read call: the body is not UTF-8 JSON");
   }
