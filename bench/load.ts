@@ -741,6 +741,8 @@ async function main(): Promise<void> {
   const command = options.command ?? startCommand();
   const dedupe = hasDedupe();
   const cpu = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1];
+  // The table names what ran: the start task, or the command given instead.
+  const server = options.command === undefined ? "`deno task start`" : "the --command server";
 
   const all: Subject[] = [
     {
@@ -753,7 +755,7 @@ async function main(): Promise<void> {
     },
     {
       key: "off",
-      label: dedupe ? "`deno task start`, DEDUPE=off" : "`deno task start`",
+      label: dedupe ? `${server}, DEDUPE=off` : server,
       command,
       env: dedupe ? { DEDUPE: "off" } : {},
       ids: "distinct",
@@ -763,7 +765,7 @@ async function main(): Promise<void> {
   if (dedupe) {
     all.push({
       key: "repeat",
-      label: "`deno task start`, dedupe on, one event id repeated",
+      label: `${server}, dedupe on, one event id repeated`,
       command,
       env: {},
       ids: "same",
@@ -771,7 +773,7 @@ async function main(): Promise<void> {
       kv: true,
     }, {
       key: "on",
-      label: "`deno task start`, dedupe on, every event new",
+      label: `${server}, dedupe on, every event new`,
       command,
       env: {},
       ids: "distinct",
