@@ -728,6 +728,9 @@ Deno.test("a real server on an ephemeral port", async (t) => {
 });
 
 /** The `start` task's command, split into words: the tests run what users run. */
+/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
+const SCRATCH = `${import.meta.dirname}/.test_kv`;
+
 async function startTaskArgs(): Promise<string[]> {
   const { default: config } = await import("./deno.json", { with: { type: "json" } });
   const words = (config.tasks.start as string).split(/\s+/);
@@ -777,9 +780,12 @@ Deno.test("main.ts exits 1 with one clear line when PORT is taken", async () => 
 
 Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
   const args = await startTaskArgs();
+  // Duplicate protection is on, in Deno's default KV location: a DENO_DIR of the test's own, never the user's.
+  await Deno.mkdir(SCRATCH, { recursive: true });
+  const denoDir = await Deno.makeTempDir({ dir: SCRATCH, prefix: "deno_dir_" });
   const child = new Deno.Command("deno", {
     args,
-    env: { SIGNING_SECRET: `whsec_other, ${SECRET}`, PORT: "0", NO_COLOR: "1" },
+    env: { SIGNING_SECRET: `whsec_other, ${SECRET}`, PORT: "0", NO_COLOR: "1", DENO_DIR: denoDir },
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
@@ -805,6 +811,7 @@ Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge"
     child.kill();
     await lines.cancel();
     await child.status;
+    await Deno.remove(denoDir, { recursive: true });
   }
 });
 
