@@ -13,6 +13,7 @@ Deno.test("decodeUtf8() gives the text a strict decoder gives", () => {
       "a real \uFFFD replacement character",
       "\uFEFFa leading byte order mark",
       "\uFFFD",
+      "\uFEFF\uFFFD",
     ]
   ) {
     const bytes = encoder.encode(text);
@@ -29,6 +30,7 @@ Deno.test("decodeUtf8() refuses every invalid sequence a strict decoder refuses"
     "a UTF-16 surrogate": [0xed, 0xa0, 0x80],
     "a code point above U+10FFFF": [0xf4, 0x90, 0x80, 0x80],
     "an invalid byte beside a real U+FFFD": [0xef, 0xbf, 0xbd, 0xff],
+    "an invalid byte after a byte order mark": [0xef, 0xbb, 0xbf, 0xff],
   };
   for (const [name, bytes] of Object.entries(cases)) {
     const input = new Uint8Array(bytes);
