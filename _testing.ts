@@ -154,3 +154,20 @@ export function eventBody(
 ): string {
   return JSON.stringify({ id, time: T, type, ...payload });
 }
+
+/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
+const SCRATCH = `${import.meta.dirname}/.test_kv`;
+
+/**
+ * Runs `fn` with a new directory under `.test_kv`, removed afterwards however `fn` ends.
+ * @param fn Gets the directory's path.
+ */
+export async function withScratchDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  await Deno.mkdir(SCRATCH, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: SCRATCH });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

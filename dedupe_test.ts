@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { eventBody, NOW_MS, recordingLogger, SECRET, signedRequest } from "./_testing.ts";
+import {
+  eventBody,
+  NOW_MS,
+  recordingLogger,
+  SECRET,
+  signedRequest,
+  withScratchDir,
+} from "./_testing.ts";
 import { KvDeliveryGuard } from "./userhub/mod.ts";
 
 const EVENT_ID = "evt_2LLkDJKdGvDCRh3JFsZQ9j";
 const userEvent = eventBody("users.changed");
-
-/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
-const SCRATCH = `${import.meta.dirname}/.test_kv`;
 
 /** An app whose `users.changed` handler counts its runs and can be made to fail or wait. */
 function countingApp(
@@ -45,16 +49,6 @@ async function withMemoryKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
     await fn(kv);
   } finally {
     kv.close();
-  }
-}
-
-async function withScratchDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  await Deno.mkdir(SCRATCH, { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: SCRATCH });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

@@ -8,6 +8,7 @@ import {
   SAMPLE_PAYLOADS,
   SECRET,
   signedRequest,
+  withScratchDir,
 } from "./_testing.ts";
 import type { Event, EventHandlers, EventType } from "./userhub/mod.ts";
 
@@ -728,9 +729,6 @@ Deno.test("a real server on an ephemeral port", async (t) => {
 });
 
 /** The `start` task's command, split into words: the tests run what users run. */
-/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
-const SCRATCH = `${import.meta.dirname}/.test_kv`;
-
 async function startTaskArgs(): Promise<string[]> {
   const { default: config } = await import("./deno.json", { with: { type: "json" } });
   const words = (config.tasks.start as string).split(/\s+/);
@@ -780,39 +778,61 @@ Deno.test("main.ts exits 1 with one clear line when PORT is taken", async () => 
 
 Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
   const args = await startTaskArgs();
-  // Duplicate protection is on, in Deno's default KV location: a DENO_DIR of the test's own, never the user's.
-  await Deno.mkdir(SCRATCH, { recursive: true });
-  const denoDir = await Deno.makeTempDir({ dir: SCRATCH, prefix: "deno_dir_" });
-  const child = new Deno.Command("deno", {
-    args,
-    env: { SIGNING_SECRET: `whsec_other, ${SECRET}`, PORT: "0", NO_COLOR: "1", DENO_DIR: denoDir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const timer = setTimeout(() => child.kill(), 20_000);
-  try {
-    const { value } = await lines.read();
-    const match = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/m);
-    assert.ok(match, `unexpected first output: ${value}`);
-    const body = '{"challenge":"from-a-child"}';
-    const request = await signedRequest({
-      body,
-      action: "challenge",
-      timestamp: Math.floor(Date.now() / 1000),
-      url: `${match[1]}/webhook`,
-    });
-    const response = await fetch(request);
-    assert.equal(response.status, 200);
-    assert.equal(await response.text(), body);
-  } finally {
-    clearTimeout(timer);
-    child.kill();
-    await lines.cancel();
-    await child.status;
-    await Deno.remove(denoDir, { recursive: true });
-  }
+  // Duplicate protection on, in Deno's default KV location: under a DENO_DIR of the
+  // test's own, never the user's. Empty DEDUPE and KV_PATH mean unset, whatever the shell has.
+  await withScratchDir(async (denoDir) => {
+    const child = new Deno.Command("deno", {
+      args,
+      env: {
+        SIGNING_SECRET: `whsec_other, ${SECRET}`,
+        PORT: "0",
+        DEDUPE: "",
+        KV_PATH: "",
+        NO_COLOR: "1",
+        DENO_DIR: denoDir,
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const stop = () => {
+      try {
+        child.kill();
+      } catch {
+        // Already exited.
+      }
+    };
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const timer = setTimeout(stop, 20_000);
+    try {
+      const { value } = await lines.read();
+      const match = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/m);
+      assert.ok(match, `unexpected first output: ${value}`);
+      const body = '{"challenge":"from-a-child"}';
+      const request = await signedRequest({
+        body,
+        action: "challenge",
+        timestamp: Math.floor(Date.now() / 1000),
+        url: `${match[1]}/webhook`,
+      });
+      const response = await fetch(request);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), body);
+      // Its own write: it may come after the read that had the "Listening" line.
+      let output = value ?? "";
+      while (!/^Duplicate check (on|off)/m.test(output)) {
+        const next = await lines.read();
+        if (next.done) break;
+        output += next.value;
+      }
+      assert.match(output, /^Duplicate check on: .*\(Deno's default location\)$/m);
+    } finally {
+      clearTimeout(timer);
+      stop();
+      await lines.cancel();
+      await child.status;
+    }
+  });
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
