@@ -3,8 +3,9 @@
  * work no verifying receiver can skip. It reads the body, checks its HMAC with
  * the project's SHA-256, `JSON.parse`s it and logs one line, and nothing else:
  * no checks of headers, timestamp or event, no dispatch, no `Webhook-Agent`.
- * Measure it against the baseline with
- * `deno run -A bench/load.ts --only=off --command="deno run --allow-net --allow-env=SIGNING_SECRET,PORT bench/floor.ts"`.
+ * It has no body size limit, so leave out the hostile uploads. Measure it
+ * against the baseline with
+ * `deno run -A bench/load.ts --only=off --uploads=0 --command="deno run --allow-net --allow-env=SIGNING_SECRET,PORT bench/floor.ts"`.
  *
  * @module
  */
