@@ -319,15 +319,7 @@ export class HmacSha256 {
   compute(prefix: string, bytes: Uint8Array, into: Int32Array): void {
     const hasher = this.#hasher;
     hasher.reset(this.#inner, BLOCK).updateAscii(prefix).update(bytes).digest(into);
-    const inner = this.#innerDigest;
-    for (let i = 0; i < 8; i++) {
-      const word = into[i]!;
-      inner[4 * i] = word >>> 24;
-      inner[4 * i + 1] = word >>> 16;
-      inner[4 * i + 2] = word >>> 8;
-      inner[4 * i + 3] = word;
-    }
-    hasher.reset(this.#outer, BLOCK).update(inner).digest(into);
+    hasher.reset(this.#outer, BLOCK).update(wordsToBytes(into, this.#innerDigest)).digest(into);
   }
 }
 
@@ -351,10 +343,10 @@ export function wordsToHex(words: Int32Array): string {
 /**
  * A digest as 32 bytes.
  * @param words Eight words.
- * @returns The bytes, big-endian.
+ * @param bytes Receives the bytes; a new array by default.
+ * @returns `bytes`, big-endian.
  */
-export function wordsToBytes(words: Int32Array): Uint8Array {
-  const bytes = new Uint8Array(32);
+export function wordsToBytes(words: Int32Array, bytes = new Uint8Array(32)): Uint8Array {
   for (let i = 0; i < 8; i++) {
     const word = words[i]!;
     bytes[4 * i] = word >>> 24;
