@@ -736,6 +736,32 @@ async function startTaskArgs(): Promise<string[]> {
   return words.slice(1);
 }
 
+/**
+ * Starts the `start` task's command with `env`, its stdout read as text. A
+ * guard kills it after 20 s in case the test hangs; `done()` clears the guard.
+ */
+async function spawnStart(
+  env: Record<string, string>,
+  stderr: "piped" | "inherit" | "null",
+) {
+  const child = new Deno.Command("deno", {
+    args: await startTaskArgs(),
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr,
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const guard = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }, 20_000);
+  return { child, stdout, done: () => clearTimeout(guard) };
+}
+
 Deno.test("main.ts exits 1 with one clear line when SIGNING_SECRET is missing", async () => {
   const args = await startTaskArgs();
   const output = await new Deno.Command("deno", {
@@ -777,33 +803,16 @@ Deno.test("main.ts exits 1 with one clear line when PORT is taken", async () => 
 });
 
 Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
-  const args = await startTaskArgs();
   // Duplicate protection on, in Deno's default KV location: under a DENO_DIR of the
   // test's own, never the user's. Empty DEDUPE and KV_PATH mean unset, whatever the shell has.
   await withScratchDir(async (denoDir) => {
-    const child = new Deno.Command("deno", {
-      args,
-      env: {
-        SIGNING_SECRET: `whsec_other, ${SECRET}`,
-        PORT: "0",
-        DEDUPE: "",
-        KV_PATH: "",
-        NO_COLOR: "1",
-        DENO_DIR: denoDir,
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const stop = () => {
-      try {
-        child.kill();
-      } catch {
-        // Already exited.
-      }
-    };
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const timer = setTimeout(stop, 20_000);
+    const { child, stdout: lines, done } = await spawnStart({
+      SIGNING_SECRET: `whsec_other, ${SECRET}`,
+      PORT: "0",
+      DEDUPE: "",
+      KV_PATH: "",
+      DENO_DIR: denoDir,
+    }, "inherit");
     try {
       const { value } = await lines.read();
       const match = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/m);
@@ -827,8 +836,12 @@ Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge"
       }
       assert.match(output, /^Duplicate check on: .*\(Deno's default location\)$/m);
     } finally {
-      clearTimeout(timer);
-      stop();
+      done();
+      try {
+        child.kill();
+      } catch {
+        // Already exited.
+      }
       await lines.cancel();
       await child.status;
     }
@@ -837,16 +850,10 @@ Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge"
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`main.ts stops on ${signal}: exits 0 with every log line written`, async () => {
-    const args = await startTaskArgs();
-    const child = new Deno.Command("deno", {
-      args,
-      env: { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off", NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const { child, stdout, done } = await spawnStart(
+      { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off" },
+      "piped",
+    );
     try {
       const { value } = await stdout.read();
       const url = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m)?.[1];
@@ -878,22 +885,16 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       );
       assert.equal(new TextDecoder().decode(await new Response(child.stderr).arrayBuffer()), "");
     } finally {
-      clearTimeout(timer);
+      done();
     }
   });
 }
 
 Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM exits at once", async () => {
-  const args = await startTaskArgs();
-  const child = new Deno.Command("deno", {
-    args,
-    env: { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off", NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const { child, stdout, done } = await spawnStart(
+    { SIGNING_SECRET: SECRET, PORT: "0", DEDUPE: "off" },
+    "null",
+  );
   let exited = false;
   child.status.then(() => exited = true);
   try {
@@ -914,7 +915,7 @@ Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM
     child.kill("SIGTERM");
     assert.equal((await child.status).code, 143);
   } finally {
-    clearTimeout(timer);
+    done();
     await stdout.cancel().catch(() => {});
   }
 });
