@@ -190,6 +190,16 @@ export class KvDeliveryGuard implements DeliveryGuard {
     this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
   }
 
+  /** Where an event's record lives. */
+  #eventKey(eventId: string): Deno.KvKey {
+    return [...this.#prefix, "event", eventId];
+  }
+
+  /** Where a signed request's record lives. */
+  #signedKey(digest: string): Deno.KvKey {
+    return [...this.#prefix, "signed", digest];
+  }
+
   /**
    * Claims an event id: absent (or expired) becomes `processing` for the lease.
    * @param eventId The event's `id`.
@@ -197,7 +207,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    */
   async claim(eventId: string): Promise<ClaimResult> {
     if (this.#done.get(eventId, this.#now())) return { status: "done" };
-    const key = [...this.#prefix, "event", eventId];
+    const key = this.#eventKey(eventId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
       const now = this.#now();
@@ -227,7 +237,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    */
   async complete(eventId: string): Promise<void> {
     const value: EventRecord = { state: "done", until: this.#now() + this.#retention };
-    const key = [...this.#prefix, "event", eventId];
+    const key = this.#eventKey(eventId);
     await this.#writes.write({ checks: [], sets: [{ key, value, expireIn: this.#retention }] });
     this.#done.set(eventId, true, value.until);
   }
@@ -238,7 +248,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @param token The token from {@linkcode claim}.
    */
   async release(eventId: string, token: string): Promise<void> {
-    const key = [...this.#prefix, "event", eventId];
+    const key = this.#eventKey(eventId);
     const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
     const record = entry.value;
     if (record?.state !== "processing" || record.token !== token) return;
@@ -274,7 +284,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
 
   /** Extends a claim by a lease from now if it is still this token's; whether it was. */
   async #renew(eventId: string, token: string): Promise<boolean> {
-    const key = [...this.#prefix, "event", eventId];
+    const key = this.#eventKey(eventId);
     const entry = await unlocked(() => this.#kv.get<EventRecord>(key));
     // Even past its time: the check below proves nobody has taken it over since.
     const record = entry.value;
@@ -311,7 +321,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
     if (signed !== undefined && this.#signed.get(signed.digest, now) !== undefined) {
       return undefined;
     }
-    const eventKey = [...this.#prefix, "event", eventId];
+    const eventKey = this.#eventKey(eventId);
     const token = crypto.randomUUID();
     const claim: EventRecord = { state: "processing", token, until: now + this.#lease };
     const write: KvWrite = {
@@ -320,7 +330,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
     };
     let record: SignedRecord | undefined;
     if (signed !== undefined) {
-      const signedKey = [...this.#prefix, "signed", signed.digest];
+      const signedKey = this.#signedKey(signed.digest);
       record = { action: signed.action, until: now + signed.ttl };
       write.checks.push({ key: signedKey, versionstamp: null });
       write.sets.push({ key: signedKey, value: record, expireIn: signed.ttl });
@@ -340,7 +350,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
   async rememberSigned(digest: string, action: string, ttl: number): Promise<string | undefined> {
     const known = this.#signed.get(digest, this.#now());
     if (known !== undefined) return known;
-    const key = [...this.#prefix, "signed", digest];
+    const key = this.#signedKey(digest);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await unlocked(() => this.#kv.get<SignedRecord>(key));
       const now = this.#now();
