@@ -171,3 +171,54 @@ export async function withScratchDir(fn: (dir: string) => Promise<void>): Promis
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** A clock that tests move by hand. */
+export function testClock(start = NOW_MS) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+/** A fresh in-memory KV, closed when the test ends. */
+export async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+/** Counts the store's round trips: reads, atomic commits and plain writes. */
+export function countingKv(kv: Deno.Kv) {
+  const counts = { reads: 0, writes: 0 };
+  const counted = new Proxy(kv, {
+    get(target, name) {
+      if (name === "get" || name === "getMany") {
+        return (...args: unknown[]) => {
+          counts.reads++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "set" || name === "delete") {
+        return (...args: unknown[]) => {
+          counts.writes++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "atomic") {
+        return () => {
+          const operation = target.atomic();
+          const commit = operation.commit.bind(operation);
+          operation.commit = () => {
+            counts.writes++;
+            return commit();
+          };
+          return operation;
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: counted, counts };
+}

@@ -85,14 +85,7 @@ export function createApp(options: AppOptions): App {
   };
 
   return (request) => {
-    const path = pathOf(request.url);
+    const path = new URL(request.url).pathname;
     return path === "/webhook" ? webhook.handleFromWeb(request) : notWebhook(request, path);
   };
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const end = url.slice(start).search(/[?#]/);
-  return end === -1 ? url.slice(start) : url.slice(start, start + end);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseSecrets } from "./userhub/mod.ts";
+import { parseSecrets } from "./userhub/signature.ts";
 
 /** What the server needs to run. */
 export interface Config {
@@ -27,8 +27,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where variables come from: `Deno.env`, or a stand-in in tests. */
+/** Where variables come from: `Deno.env`, or a `Map` in tests. */
 export interface Environment {
+  /** The variable's value, or `undefined` when it is not set. */
   get(name: string): string | undefined;
 }
 
@@ -67,13 +68,32 @@ export function loadConfig(env: Environment): Config {
 
 function parsePort(value: string | undefined): number {
   if (value === undefined || value.trim() === "") return 8000;
-  const port = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+  const port = portNumber(value);
+  if (port === undefined) {
     throw new ConfigError(
       `PORT ${JSON.stringify(value)} is not a valid port: use a number from 0 to 65535`,
     );
   }
   return port;
+}
+
+/**
+ * Reads a TCP port number: decimal digits, surrounding blanks ignored, 0 to 65535.
+ *
+ * @param text The text, e.g. the value of `PORT`.
+ * @returns The port, or `undefined` when the text is not one.
+ *
+ * @example
+ * ```ts
+ * import { portNumber } from "./config.ts";
+ *
+ * console.assert(portNumber(" 8000 ") === 8000 && portNumber("80a") === undefined);
+ * ```
+ */
+export function portNumber(text: string): number | undefined {
+  const digits = text.trim();
+  if (!/^\d+$/.test(digits) || Number(digits) > 65535) return undefined;
+  return Number(digits);
 }
 
 function parseDedupe(value: string | undefined): boolean {

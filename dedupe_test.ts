@@ -7,6 +7,7 @@ import {
   recordingLogger,
   SECRET,
   signedRequest,
+  withKv,
   withScratchDir,
 } from "./_testing.ts";
 import { KvDeliveryGuard } from "./userhub/mod.ts";
@@ -43,22 +44,13 @@ function countingApp(
   return { app, state, lines: logger.lines };
 }
 
-async function withMemoryKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
-}
-
 async function deliver(app: (request: Request) => Promise<Response>, body = userEvent) {
   const response = await app(await signedRequest({ body }));
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 
 Deno.test("createApp() with a KV runs the handler once for the same signed event twice, both 200", async () => {
-  await withMemoryKv(async (kv) => {
+  await withKv(async (kv) => {
     const { app, state, lines } = countingApp(kv);
     assert.deepEqual(await deliver(app).then(({ status, text }) => [status, text]), [200, "{}"]);
     assert.deepEqual(await deliver(app).then(({ status, text }) => [status, text]), [200, "{}"]);
@@ -71,7 +63,7 @@ Deno.test("createApp() with a KV runs the handler once for the same signed event
 });
 
 Deno.test("createApp() with a KV runs a failed event again on redelivery, and the second succeeds", async () => {
-  await withMemoryKv(async (kv) => {
+  await withKv(async (kv) => {
     const { app, state } = countingApp(kv, {
       handler: (run) => {
         if (run === 1) throw new Error("card processor down");
@@ -86,7 +78,7 @@ Deno.test("createApp() with a KV runs a failed event again on redelivery, and th
 });
 
 Deno.test("createApp() with a KV runs 50 concurrent identical deliveries once, no 200 before it finished", async () => {
-  await withMemoryKv(async (kv) => {
+  await withKv(async (kv) => {
     const gate = Promise.withResolvers<void>();
     const { app, state } = countingApp(kv, { handler: () => gate.promise });
     const answers: { status: number; finished: number; retryAfter: string | null }[] = [];
@@ -126,11 +118,15 @@ Deno.test("createApp() with a KV runs 50 concurrent identical deliveries once, n
 });
 
 Deno.test("createApp() with a KV runs a later delivery once a crashed holder's lease expired", async () => {
-  await withMemoryKv(async (kv) => {
+  await withKv(async (kv) => {
     let now = NOW_MS;
     const { app, state } = countingApp(kv, { now: () => now });
     // Another instance claimed the event, then crashed before finishing.
-    const crashed = await new KvDeliveryGuard(kv, { now: () => now }).claim(EVENT_ID);
+    const crashed = await new KvDeliveryGuard(kv, { now: () => now }).claim(EVENT_ID, {
+      digest: "the bytes of another delivery",
+      action: "events.handle",
+      ttl: 600_000,
+    });
     assert.equal(crashed.status, "claimed");
 
     const busy = await deliver(app);
@@ -146,7 +142,7 @@ Deno.test("createApp() with a KV runs a later delivery once a crashed holder's l
 });
 
 Deno.test("createApp() with DEDUPE=off runs the handler on every delivery", async () => {
-  await withMemoryKv(async (kv) => {
+  await withKv(async (kv) => {
     const config = loadConfig(new Map([["SIGNING_SECRET", SECRET], ["DEDUPE", "off"]]));
     const { app, state } = countingApp(kv, { dedupe: config.dedupe! });
     for (let i = 0; i < 3; i++) assert.equal((await deliver(app)).status, 200);

@@ -8,7 +8,6 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { bufferConsole } from "./userhub/mod.ts";
 
 export { type App, type AppOptions, createApp } from "./app.ts";
 
@@ -103,8 +102,6 @@ export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
 }
 
 if (import.meta.main) {
-  // console.log to a file or pipe is one blocking write per line: batch them.
-  bufferConsole();
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);

@@ -1,17 +1,24 @@
 /**
  * Test helpers for the sender: a real server on an ephemeral port that
- * records every call it receives, and the sender run as a subprocess with
- * the same permissions as `deno task send`.
+ * records every call it receives, an app that records every event, and the
+ * sender run as a subprocess with the same permissions as `deno task send`.
  *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
+import { type App, createApp } from "../app.ts";
+import type { EventHandlers } from "../userhub/dispatch.ts";
+import type { Event } from "../userhub/event.ts";
+import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";
 import type { Logger } from "../userhub/logger.ts";
 import type { CliDeps } from "./cli.ts";
 
 /** The secret tests sign and verify with. */
 export const SECRET = "whsec_test";
+
+/** Every event type of the table, in its order. */
+export const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES) as EventType[];
 
 /** A call as the server received it, before the app saw it. */
 export interface Received {
@@ -69,6 +76,33 @@ export function serve(handler: (request: Request) => Promise<Response>): TestSer
 
 /** A logger that drops everything: the server's refusals are expected in these tests. */
 export const quietLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The project's app with handlers that record each event instead of the
+ * project's own.
+ *
+ * @returns The app, and the events its handlers received, in order.
+ */
+export function recordingApp(): { app: App; events: Event[] } {
+  const events: Event[] = [];
+  const handlers: EventHandlers = Object.fromEntries(EVENT_TYPE_NAMES.map((type) => [
+    type,
+    (event: Event) => {
+      events.push(event);
+    },
+  ]));
+  return { app: createApp({ secrets: [SECRET], logger: quietLogger, handlers }), events };
+}
+
+/**
+ * Parses a received body as JSON.
+ *
+ * @param body The raw bytes.
+ * @returns The object.
+ */
+export function parse(body: Uint8Array): Record<string, unknown> {
+  return JSON.parse(new TextDecoder().decode(body));
+}
 
 /** Dependencies for an in-process `main`, and what it printed. */
 export interface TestRun {

@@ -8,8 +8,8 @@
 import type { SigningKey } from "../userhub/signature.ts";
 import { signedHeaders } from "../userhub/signed_headers.ts";
 import { applySets, eventEnvelope, expectObject, type JsonObject, toEvent } from "./envelope.ts";
-import { newId } from "./ids.ts";
-import { samplePayload, sampleRequest } from "./samples.ts";
+import { newId } from "../userhub/ids.ts";
+import { samplePayload, sampleRequest } from "../userhub/samples.ts";
 import { isEventTarget, type Target, TARGETS } from "./targets.ts";
 
 /** One HTTP call, ready to send. */

@@ -6,14 +6,16 @@
  * @module
  */
 
+import type { Environment } from "../config.ts";
 import { importSigningKey } from "../userhub/signature.ts";
 import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/verify.ts";
 import { buildCalls, type Call } from "./calls.ts";
 import { deliver, type Outcome } from "./deliver.ts";
 import { HELP, listText } from "./help.ts";
-import { type Environment, parseCommand, type SendOptions } from "./options.ts";
+import { hints } from "./hints.ts";
+import { parseCommand, type SendOptions } from "./options.ts";
 import { ensureNet, ensureRead, type Permissions } from "./permissions.ts";
-import { type Expectation, formatOutcome, hints, summarize, verdict } from "./report.ts";
+import { type Expectation, formatOutcome, summarize, verdict } from "./report.ts";
 import { isEventTarget } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
 

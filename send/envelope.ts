@@ -5,23 +5,15 @@
  * @module
  */
 
-import { EVENT_PAYLOAD_FIELDS, type EventType } from "../userhub/event.ts";
+import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";
+import { newId } from "../userhub/ids.ts";
+import { isObject } from "../userhub/json.ts";
 import { quote } from "../userhub/quote.ts";
-import { newId } from "./ids.ts";
 import { isEventTarget, type Target } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
-
-/** The object inside each event's payload that `--set` changes. */
-export const SUBJECTS: { readonly [T in EventType]: string } = {
-  "organizations.changed": "organization",
-  "users.changed": "user",
-  "members.changed": "member",
-  "subscriptions.changed": "subscription",
-  "flows.changed": "flow",
-};
 
 /**
  * Builds an Event: `id`, `time`, `type` and the payload under the type's
@@ -48,7 +40,7 @@ export function eventEnvelope(
   payload: JsonObject,
   fields: { id: string; time: string },
 ): JsonObject {
-  return { id: fields.id, time: fields.time, type, [EVENT_PAYLOAD_FIELDS[type]]: payload };
+  return { id: fields.id, time: fields.time, type, [EVENT_TYPES[type].field]: payload };
 }
 
 /** Options of {@linkcode toEvent}. */
@@ -83,7 +75,7 @@ export interface ToEventOptions {
  */
 export function toEvent(type: EventType, data: unknown, options: ToEventOptions): JsonObject {
   const object = expectObject(data, "it");
-  const field = EVENT_PAYLOAD_FIELDS[type];
+  const { field, subject } = EVENT_TYPES[type];
   if (isEnvelope(object)) {
     if (object.type !== undefined && object.type !== type) {
       throw new UsageError(
@@ -99,7 +91,6 @@ export function toEvent(type: EventType, data: unknown, options: ToEventOptions)
     const time = typeof object.time === "string" ? object.time : options.now.toISOString();
     return { ...object, id, time, type };
   }
-  const subject = SUBJECTS[type];
   if (!isObject(object[subject])) {
     throw new UsageError(
       `Cannot use --data: expected a ${quote(type)} event or its payload ` +
@@ -136,8 +127,7 @@ export function applySets(
   if (sets.length === 0) return;
   let object = body;
   if (isEventTarget(target)) {
-    const field = EVENT_PAYLOAD_FIELDS[target];
-    const subject = SUBJECTS[target];
+    const { field, subject } = EVENT_TYPES[target];
     const payload = body[field];
     const inner = isObject(payload) ? payload[subject] : undefined;
     if (!isObject(inner)) {
@@ -165,11 +155,7 @@ export function expectObject(value: unknown, what: string): JsonObject {
 /** An envelope has a dotted `type` (flows have `SIGNUP`-style types) or a payload field. */
 function isEnvelope(object: JsonObject): boolean {
   if (typeof object.type === "string" && object.type.includes(".")) return true;
-  return Object.values(EVENT_PAYLOAD_FIELDS).some((field) => Object.hasOwn(object, field));
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return Object.values(EVENT_TYPES).some(({ field }) => Object.hasOwn(object, field));
 }
 
 function describeKeys(object: JsonObject): string {

@@ -5,7 +5,9 @@
  */
 
 import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/verify.ts";
-import { type Target, TARGETS } from "./targets.ts";
+import { isEventTarget, type Target, TARGETS } from "./targets.ts";
+
+const TARGET_NAMES = Object.keys(TARGETS) as Target[];
 
 /**
  * The `--help` text: every option, the exit codes, the permissions and examples.
@@ -22,9 +24,7 @@ export const HELP = `Send signed UserHub webhook calls to a server, to try it wi
 Usage: deno task send <what> [options]
 
 <what> is one of (--list says what each is):
-  organizations.changed  users.changed  members.changed  subscriptions.changed  flows.changed
-  challenge
-  users.list  users.get  users.create  users.update  users.delete
+${whatLines()}
 
 Options:
   --url URL             Where to send; default http://127.0.0.1:$PORT/webhook (PORT 8000 if unset)
@@ -84,11 +84,39 @@ Examples:
  * ```
  */
 export function listText(): string {
-  const names = Object.keys(TARGETS) as Target[];
-  const width = Math.max(...names.map((name) => name.length));
-  const actionWidth = Math.max(...names.map((name) => TARGETS[name].action.length));
-  return names.map((name) => {
+  const width = Math.max(...TARGET_NAMES.map((name) => name.length));
+  const actionWidth = Math.max(...TARGET_NAMES.map((name) => TARGETS[name].action.length));
+  return TARGET_NAMES.map((name) => {
     const { action, description } = TARGETS[name];
     return `${name.padEnd(width)}  ${action.padEnd(actionWidth)}  ${description}`;
   }).join("\n");
+}
+
+/**
+ * The `<what>` names of `--help`, from {@linkcode TARGETS}: the event types,
+ * the challenge and the custom-user actions, each group on its own lines.
+ */
+function whatLines(): string {
+  const challenge = (name: Target) => TARGETS[name].action === "challenge";
+  const groups = [
+    TARGET_NAMES.filter(isEventTarget),
+    TARGET_NAMES.filter(challenge),
+    TARGET_NAMES.filter((name) => !isEventTarget(name) && !challenge(name)),
+  ];
+  // 98 columns: as wide as the widest line of the rest of the help.
+  return groups.flatMap((group) => wrap(group, 98)).join("\n");
+}
+
+/** Lays out names two spaces apart, indented by two, in lines of at most `width`. */
+function wrap(names: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const name of names) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + name.length <= width) {
+      lines[lines.length - 1] = `${last}  ${name}`;
+    } else {
+      lines.push(`  ${name}`);
+    }
+  }
+  return lines;
 }

@@ -4,15 +4,13 @@
  * @module
  */
 
+import { type Environment, portNumber } from "../config.ts";
 import { quote } from "../userhub/quote.ts";
 import { parseSecrets } from "../userhub/signature.ts";
+import { readArguments } from "./args.ts";
+import { suggest } from "./suggest.ts";
 import { isTarget, type Target, TARGETS } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** Where variables come from: `Deno.env`, or a `Map` in tests. */
-export interface Environment {
-  get(name: string): string | undefined;
-}
 
 /** Everything a send needs, checked. */
 export interface SendOptions {
@@ -46,21 +44,6 @@ export type Command =
   | { kind: "list" }
   | { kind: "send"; options: SendOptions };
 
-const FLAGS = ["help", "list", "bad-signature"] as const;
-const VALUES = [
-  "url",
-  "secret",
-  "data",
-  "set",
-  "count",
-  "repeat",
-  "concurrency",
-  "timestamp-offset",
-  "timeout",
-] as const;
-type Flag = typeof FLAGS[number];
-type ValueOption = typeof VALUES[number];
-
 const MAX_CALLS = 1_000_000;
 const MAX_CONCURRENCY = 1000;
 
@@ -90,50 +73,7 @@ export function parseCommand(args: readonly string[], env: Environment): Command
   if (optionArgs.includes("--help") || optionArgs.includes("-h")) return { kind: "help" };
   if (optionArgs.includes("--list")) return { kind: "list" };
 
-  const positionals: string[] = [];
-  const values = new Map<ValueOption, string>();
-  const sets: string[] = [];
-  const flags = new Set<Flag>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (i === end) {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positionals.push(arg);
-      continue;
-    }
-    const equals = arg.indexOf("=");
-    const name = (equals === -1 ? arg : arg.slice(0, equals)).replace(/^--?/, "");
-    if (isFlag(name) && arg.startsWith("--")) {
-      if (equals !== -1) throw new UsageError(`Option "--${name}" takes no value`);
-      flags.add(name);
-      continue;
-    }
-    if (!isValueOption(name) || !arg.startsWith("--")) {
-      throw new UsageError(
-        `Unknown option ${quote(arg, 60)}${suggest(arg, allOptions())}: ${SEE_HELP}`,
-      );
-    }
-    let value: string;
-    if (equals !== -1) {
-      value = arg.slice(equals + 1);
-    } else {
-      if (i + 1 >= args.length || i + 1 === end) {
-        throw new UsageError(`Option "--${name}" needs a value: ${SEE_HELP}`);
-      }
-      value = args[++i]!;
-    }
-    if (name === "set") {
-      sets.push(value);
-    } else if (values.has(name)) {
-      throw new UsageError(`Option "--${name}" is given twice: give it once`);
-    } else {
-      values.set(name, value);
-    }
-  }
-
+  const { values, positionals } = readArguments(args);
   if (positionals.length === 0) {
     throw new UsageError(`Missing <what>: deno task send <what> [options]; ${SEE_LIST}`);
   }
@@ -147,21 +87,21 @@ export function parseCommand(args: readonly string[], env: Environment): Command
     throw new UsageError(`Unexpected argument ${quote(extra[0]!, 60)}: send one <what> at a time`);
   }
 
-  const data = values.get("data");
+  const { data } = values;
   return {
     kind: "send",
     options: {
       target: what,
-      url: parseUrl(values.get("url"), env),
-      secret: readSecret(values.get("secret"), env),
+      url: parseUrl(values.url, env),
+      secret: readSecret(values.secret, env),
       ...(data !== undefined && { data }),
-      sets: sets.map(parseSet),
-      count: parseWhole("count", values.get("count"), 1, MAX_CALLS),
-      repeat: parseWhole("repeat", values.get("repeat"), 1, MAX_CALLS),
-      concurrency: parseWhole("concurrency", values.get("concurrency"), 1, MAX_CONCURRENCY),
-      timestampOffset: parseOffset(values.get("timestamp-offset")),
-      badSignature: flags.has("bad-signature"),
-      timeout: parseTimeout(values.get("timeout")),
+      sets: (values.set ?? []).map(parseSet),
+      count: parseWhole("count", values.count, 1, MAX_CALLS),
+      repeat: parseWhole("repeat", values.repeat, 1, MAX_CALLS),
+      concurrency: parseWhole("concurrency", values.concurrency, 1, MAX_CONCURRENCY),
+      timestampOffset: parseOffset(values["timestamp-offset"]),
+      badSignature: values["bad-signature"] ?? false,
+      timeout: parseTimeout(values.timeout),
     },
   };
 }
@@ -188,7 +128,6 @@ export function parseSetValue(text: string): unknown {
   }
 }
 
-const SEE_HELP = "see deno task send --help";
 const SEE_LIST = "see deno task send --list";
 
 function parseSet(text: string): [string, unknown] {
@@ -219,8 +158,9 @@ function parseUrl(text: string | undefined, env: Environment): URL {
 
 function readPort(value: string | undefined): number {
   if (value === undefined || value.trim() === "") return 8000;
-  const port = Number(value.trim());
-  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) {
+  const port = portNumber(value);
+  // Port 0 is for a server to listen on (the system picks one), not to send to.
+  if (port === undefined || port === 0) {
     throw new UsageError(
       `PORT ${quote(value, 60)} is not a port to send to: use 1 to 65535, or pass --url`,
     );
@@ -267,47 +207,4 @@ function parseTimeout(text: string | undefined): number {
     throw new UsageError(`--timeout ${quote(text, 60)} is not a number of seconds from 0 to 3600`);
   }
   return value;
-}
-
-function isFlag(name: string): name is Flag {
-  return (FLAGS as readonly string[]).includes(name);
-}
-
-function isValueOption(name: string): name is ValueOption {
-  return (VALUES as readonly string[]).includes(name);
-}
-
-function allOptions(): string[] {
-  return [...FLAGS, ...VALUES].map((name) => `--${name}`);
-}
-
-/** `: did you mean "x"?` for the closest candidate within a few edits, or nothing. */
-function suggest(input: string, candidates: readonly string[]): string {
-  const name = input.split("=", 1)[0]!;
-  let best: string | undefined;
-  let bestDistance = Math.min(3, Math.floor(name.length / 3));
-  for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best === undefined ? "" : ` (did you mean ${quote(best, 60)}?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -126,3 +126,39 @@ Deno.test("parseSetValue() reads JSON when it is JSON, text otherwise", () => {
   assert.equal(parseSetValue("+14155550132"), "+14155550132");
   assert.equal(parseSetValue(""), "");
 });
+
+Deno.test("parseCommand() says what parseArgs refuses in the sender's own words", () => {
+  assertUsage(
+    ["users.list", "-count", "2"],
+    /^Unknown option "-count" \(did you mean "--count"\?\)/,
+  );
+  assertUsage(["users.list", "-hx"], /^Unknown option "-hx": see deno task send --help$/);
+  assertUsage(
+    ["users.list", "--cont=2"],
+    /^Unknown option "--cont=2" \(did you mean "--count"\?\)/,
+  );
+  assertUsage(["users.list", "--count", "--", "x"], /^Option "--count" needs a value: see/);
+  assertUsage(["users.list", "--help=1"], /^Option "--help" takes no value$/);
+  assertUsage(["users.list", "--count", "-1"], /^--count "-1" is not a whole number from 1/);
+  assertUsage(["users.list", "--url", "--count"], /^--url "--count" is not a URL/);
+  assertUsage(["users.list", "--count=1", "--count", "2"], /^Option "--count" is given twice/);
+  assertUsage(["users.list", "--count", "1", "--count", "2", "--nope"], /is given twice/);
+});
+
+Deno.test("parseCommand() takes a value that starts with a dash", () => {
+  assert.equal(options(["users.list", "--timestamp-offset", "-600"]).timestampOffset, -600);
+  assert.equal(options(["users.list", "--data", "-"]).data, "-");
+  assert.equal(options(["users.list", "--secret", "-s"]).secret, "-s");
+  assert.deepEqual(options(["users.list", "--set", "-k=1", "--set", "a=--"]).sets, [
+    ["-k", 1],
+    ["a", "--"],
+  ]);
+  assert.equal(options(["users.list", "--bad-signature", "--bad-signature"]).badSignature, true);
+});
+
+Deno.test("parseCommand() reads PORT as the server does, but will not send to port 0", () => {
+  const env = (port: string) => new Map([["SIGNING_SECRET", "s"], ["PORT", port]]);
+  assert.equal(options(["challenge"], env(" 9000 ")).url.href, "http://127.0.0.1:9000/webhook");
+  assertUsage(["challenge"], /^PORT "0" is not a port to send to: use 1 to 65535/, env("0"));
+  assertUsage(["challenge"], /^PORT "65536" is not a port to send to/, env("65536"));
+});

@@ -1,6 +1,7 @@
 /**
  * What the sender prints: one line per call, a summary of several calls,
- * and hints that explain a failure.
+ * and the verdict of a run. The hints that explain a failure are in
+ * `hints.ts`.
  *
  * @module
  */
@@ -171,75 +172,6 @@ export function formatLatency(ms: number): string {
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
-/**
- * Explains what went wrong, once per kind of failure: nothing listening, a
- * secret that does not match, a wrong path, a missing handler.
- *
- * @param outcomes Every call's outcome.
- * @param expect What the run wants.
- * @param url The target.
- * @returns Lines to print after the calls; none when everything went as wanted.
- *
- * @example
- * ```ts
- * import { hints } from "./report.ts";
- *
- * const outcome = {
- *   call: {
- *     target: "users.changed" as const,
- *     action: "events.handle",
- *     eventId: "evt_1",
- *     body: new Uint8Array(),
- *     headers: {},
- *   },
- *   latency: 3.14,
- *   response: { status: 404, statusText: "Not Found", body: "{}" },
- * };
- * const [hint] = hints([outcome], "accepted", new URL("http://127.0.0.1:8000/hook"));
- * console.assert(hint === "404: nothing at /hook on that server: the receiver listens on /webhook");
- * ```
- */
-export function hints(outcomes: readonly Outcome[], expect: Expectation, url: URL): string[] {
-  const lines = new Set<string>();
-  for (const outcome of outcomes) {
-    if (meetsExpectation(outcome, expect)) continue;
-    const { response, failure, call } = outcome;
-    if (failure?.kind === "refused") {
-      lines.add(
-        `Nothing is listening at ${url.origin}: start the server with "deno task start" ` +
-          `in another terminal, or point --url at it`,
-      );
-    } else if (failure?.kind === "timeout") {
-      lines.add(`The server did not answer in time: is it stuck? (--timeout sets the wait)`);
-    } else if (response === undefined) {
-      lines.add(`The call could not be sent to ${url.href}`);
-    } else if (expect === "rejected") {
-      lines.add(
-        response.status === 404
-          ? `404: nothing at ${url.pathname} on that server, so nothing was verified: check --url`
-          : `${response.status}: the server took a deliberately invalid call; it should refuse it (401)`,
-      );
-    } else if (response.status === 401) {
-      lines.add(
-        "401: the server refused the signature or timestamp: does SIGNING_SECRET (or --secret) " +
-          "match the server's, and is this clock right?",
-      );
-    } else if (response.status === 404) {
-      lines.add(`404: nothing at ${url.pathname} on that server: the receiver listens on /webhook`);
-    } else if (response.status === 501) {
-      lines.add(
-        `501: the server has no handler for ${call.action} (a custom user connection ` +
-          `registers one with webhook.onAction("${call.action}", ...))`,
-      );
-    } else if (response.status >= 500) {
-      lines.add(`${response.status}: the server failed: see its log`);
-    } else if (response.status === 400) {
-      lines.add("400: the server could not use the call: its message is above");
-    }
-  }
-  return [...lines];
 }
 
 /**

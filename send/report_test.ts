@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import type { Call } from "./calls.ts";
 import type { Outcome } from "./deliver.ts";
+import { hints } from "./hints.ts";
 import {
   formatLatency,
   formatOutcome,
-  hints,
   meetsExpectation,
   percentile,
   summarize,

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { EVENT_PAYLOAD_FIELDS, type EventType } from "../userhub/event.ts";
 import type { UserActionName } from "../userhub/actions.ts";
+import { EVENT_TYPES, type EventType, isKnownEventType } from "../userhub/event_types.ts";
 
 /** One `<what>` of `deno task send <what>`. */
 export type Target = EventType | "challenge" | UserActionName;
@@ -19,28 +19,7 @@ export interface TargetInfo {
   description: string;
 }
 
-/** Every target, in the order `--list` shows them. */
-export const TARGETS: { readonly [T in Target]: TargetInfo } = {
-  "organizations.changed": {
-    action: "events.handle",
-    description: "an organization was created, changed or deleted",
-  },
-  "users.changed": {
-    action: "events.handle",
-    description: "a user was created, changed or deleted",
-  },
-  "members.changed": {
-    action: "events.handle",
-    description: "a member joined, left or changed role in an organization",
-  },
-  "subscriptions.changed": {
-    action: "events.handle",
-    description: "a subscription started, renewed, changed plan or ended",
-  },
-  "flows.changed": {
-    action: "events.handle",
-    description: "an invitation or sign-up flow started, completed or expired",
-  },
+const OTHER_TARGETS = {
   "challenge": {
     action: "challenge",
     description: "the activation check: the server must echo the body",
@@ -50,6 +29,17 @@ export const TARGETS: { readonly [T in Target]: TargetInfo } = {
   "users.create": { action: "users.create", description: "custom user connection: create a user" },
   "users.update": { action: "users.update", description: "custom user connection: update a user" },
   "users.delete": { action: "users.delete", description: "custom user connection: delete a user" },
+} as const satisfies { readonly [T in Exclude<Target, EventType>]: TargetInfo };
+
+/** Every target, in the order `--list` shows them: the event types, then the other actions. */
+export const TARGETS: { readonly [T in Target]: TargetInfo } = {
+  ...Object.fromEntries(
+    Object.entries(EVENT_TYPES).map(([type, { description }]) => [
+      type,
+      { action: "events.handle", description },
+    ]),
+  ) as { readonly [T in EventType]: TargetInfo },
+  ...OTHER_TARGETS,
 };
 
 /**
@@ -83,5 +73,5 @@ export function isTarget(name: string): name is Target {
  * ```
  */
 export function isEventTarget(target: Target): target is EventType {
-  return Object.hasOwn(EVENT_PAYLOAD_FIELDS, target);
+  return isKnownEventType(target);
 }

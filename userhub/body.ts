@@ -79,102 +79,86 @@ export async function readBody(
     }
   }
   if (request.body === null) return new Uint8Array(0);
-  let held = 0;
-  try {
-    const body = await readUnknownLength(request.body, limit, budget, (bytes) => held += bytes);
-    if (body === undefined) throw busy();
-    return body;
-  } catch (error) {
-    budget.give(held);
-    throw error;
-  }
+  return await readStream(request.body, limit, budget);
 }
 
 /**
- * Reads a body of unknown length; `undefined` when it ended within the limit
- * but the budget ran out on the way.
+ * Reads a body of unknown length into buffers of our own (a BYOB reader),
+ * each filled before the next is made: the default reader hands out a new
+ * 64 KiB buffer per read, and under ten concurrent 100 MB chunked uploads the
+ * dropped ones alone grew the peak RSS by 40 MiB before V8 collected them.
  */
-async function readUnknownLength(
+async function readStream(
   stream: ReadableStream<Uint8Array>,
   limit: number,
   budget: BodyBudget,
-  took: (bytes: number) => void,
-): Promise<Uint8Array | undefined> {
-  // Read into buffers of our own (a BYOB reader), each filled before the next
-  // is made: the default reader hands out a new 64 KiB buffer per read, and
-  // under ten concurrent 100 MB chunked uploads the dropped ones alone grew
-  // the peak RSS by 40 MiB before V8 collected them.
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = stream.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream (a Request built in code): read it as it comes.
-    return await readChunks(stream.getReader(), limit, budget, took);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let keeping = true;
+): Promise<Uint8Array> {
+  const reader = byteReader(stream);
+  const full: Uint8Array[] = [];
   let buffer = new Uint8Array(CHUNK_BYTES);
   let filled = 0;
-  while (true) {
-    const { done, value } = await reader.read(buffer.subarray(filled));
-    if (value !== undefined) {
-      // The read moved the buffer's memory into `value`.
-      buffer = new Uint8Array(value.buffer);
-      size += value.length;
-      if (keeping && budget.take(value.length)) {
-        took(value.length);
-        filled += value.length;
-      } else if (keeping) {
-        keeping = false;
-        chunks.length = 0;
+  let size = 0;
+  let kept = 0;
+  let keeping = true;
+  try {
+    while (true) {
+      const { done, value } = await reader.read(buffer.subarray(filled));
+      if (value !== undefined) {
+        // The read moved the buffer's memory into `value`.
+        buffer = new Uint8Array(value.buffer);
+        size += value.length;
+        if (size > limit) {
+          await reader.cancel();
+          throw tooLarge(limit);
+        }
+        if (keeping && budget.take(value.length)) {
+          kept += value.length;
+          filled += value.length;
+        } else if (keeping) {
+          // Out of budget: count the rest, so a body over the limit is still a 413, but keep none.
+          keeping = false;
+          budget.give(kept);
+          kept = 0;
+          full.length = 0;
+        }
+      }
+      if (done) break;
+      if (!keeping) filled = 0;
+      else if (filled === buffer.length) {
+        full.push(buffer);
+        buffer = new Uint8Array(CHUNK_BYTES);
+        filled = 0;
       }
     }
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    if (done) break;
-    if (!keeping) filled = 0;
-    else if (filled === buffer.length) {
-      chunks.push(buffer);
-      buffer = new Uint8Array(CHUNK_BYTES);
-      filled = 0;
-    }
+  } catch (error) {
+    budget.give(kept);
+    throw error;
   }
-  if (!keeping) return undefined;
-  if (chunks.length === 0) return buffer.subarray(0, filled);
-  chunks.push(buffer.subarray(0, filled));
-  return concat(chunks, size);
+  if (!keeping) throw busy();
+  full.push(buffer.subarray(0, filled));
+  return full.length === 1 ? full[0]! : concat(full, size);
 }
 
-async function readChunks(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  limit: number,
-  budget: BodyBudget,
-  took: (bytes: number) => void,
-): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let keeping = true;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    if (keeping && budget.take(value.length)) {
-      took(value.length);
-      chunks.push(value);
-    } else if (keeping) {
-      keeping = false;
-      chunks.length = 0;
-    }
+/** A BYOB reader of the stream; a stream that is not a byte stream (a `Request` built in code) is adapted. */
+function byteReader(stream: ReadableStream<Uint8Array>): ReadableStreamBYOBReader {
+  try {
+    return stream.getReader({ mode: "byob" });
+  } catch {
+    const chunks = stream.getReader();
+    return new ReadableStream({
+      type: "bytes",
+      async pull(controller) {
+        // A pull must deliver: an empty chunk is skipped, not enqueued.
+        for (let chunk = await chunks.read(); !chunk.done; chunk = await chunks.read()) {
+          if (chunk.value.length > 0) return controller.enqueue(chunk.value.slice());
+        }
+        controller.close();
+        // Ends the read waiting on this pull, as a byte stream's close does not.
+        controller.byobRequest?.respond(0);
+      },
+      cancel: (reason) => chunks.cancel(reason),
+    }).getReader({ mode: "byob" });
   }
-  if (!keeping) return undefined;
-  return chunks.length === 1 ? chunks[0]! : concat(chunks, size);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -4,12 +4,17 @@
  * @module
  */
 
-import type { Event, EventOf, EventType, UnknownEvent } from "./event.ts";
+import type { Event, EventOf, UnknownEvent } from "./event.ts";
+import type { EventType } from "./event_types.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { EventHandler } from "./webhook.ts";
 
-/** The handler of one event type, given that type's payload. */
-export type TypedEventHandler<T extends EventType> = (event: EventOf<T>) => void | Promise<void>;
+/**
+ * The handler of one event type, given that type's payload. The call is
+ * answered once what it returns settles: nothing, a promise, or any thenable
+ * (such as a query builder's).
+ */
+export type TypedEventHandler<T extends EventType> = (event: EventOf<T>) => unknown;
 
 /** A handler per known event type; the compiler checks each against its type. */
 export type EventHandlers = { readonly [T in EventType]?: TypedEventHandler<T> };
@@ -17,7 +22,7 @@ export type EventHandlers = { readonly [T in EventType]?: TypedEventHandler<T> }
 /** Options of {@linkcode dispatchEvents}. */
 export interface DispatchOptions {
   /** Runs for events whose type has no handler; by default they are logged and acknowledged. */
-  fallback?: (event: UnknownEvent) => void | Promise<void>;
+  fallback?: (event: UnknownEvent) => unknown;
   /** Where `Event: <type>` lines go; the console by default. */
   logger?: Logger;
 }
@@ -49,7 +54,7 @@ export function dispatchEvents(
     ((event: UnknownEvent) => logger.info(`Event: ${event.type} (no handler, acknowledged)`));
   return (event: Event) => {
     const handler = Object.hasOwn(handlers, event.type)
-      ? handlers[event.type as EventType] as ((event: Event) => void | Promise<void>) | undefined
+      ? handlers[event.type as EventType] as ((event: Event) => unknown) | undefined
       : undefined;
     if (handler === undefined) return fallback(event as UnknownEvent);
     logger.info(`Event: ${event.type}`);

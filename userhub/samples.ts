@@ -12,8 +12,8 @@
  * @module
  */
 
-import type { UserActionName, UserActions } from "../userhub/actions.ts";
-import type { EventPayloads, EventType } from "../userhub/event.ts";
+import type { UserActionName, UserActions } from "./actions.ts";
+import { EVENT_TYPES, type EventType, type Payload } from "./event_types.ts";
 import type {
   AccountSubscription,
   CustomUser,
@@ -24,7 +24,7 @@ import type {
   Role,
   Subscription,
   User,
-} from "../userhub/models.ts";
+} from "./models.ts";
 import { newId } from "./ids.ts";
 
 /** A model as it travels in JSON: each `Date` is an RFC 3339 string. */
@@ -33,8 +33,8 @@ export type Wire<T> = T extends Date ? string
   : T extends object ? { [K in keyof T]: Wire<T[K]> }
   : T;
 
-/** The payload a known event type carries under its camelCase field. */
-export type PayloadOf<T extends EventType> = Wire<EventPayloads[T][keyof EventPayloads[T]]>;
+/** The payload a known event type carries under its camelCase field, as it travels in JSON. */
+export type PayloadOf<T extends EventType> = Wire<Payload<T>>;
 
 /** The body of a call that is not an event. */
 export type RequestOf<A extends "challenge" | UserActionName> = A extends UserActionName
@@ -60,15 +60,7 @@ const DAY = 24 * 60 * 60 * 1000;
  * ```
  */
 export function samplePayload<T extends EventType>(type: T, now: Date = new Date()): PayloadOf<T> {
-  const sample = new Sampler(now);
-  const payloads: { [E in EventType]: () => PayloadOf<E> } = {
-    "organizations.changed": () => ({ organization: sample.organization() }),
-    "users.changed": () => ({ user: sample.user() }),
-    "members.changed": () => ({ organization: sample.organization(), member: sample.member() }),
-    "subscriptions.changed": () => ({ subscription: sample.subscription() }),
-    "flows.changed": () => ({ flow: sample.flow() }),
-  };
-  return payloads[type]();
+  return EVENT_TYPES[type].sample(new Sampler(now));
 }
 
 /**
@@ -116,8 +108,8 @@ function customUser(id: string): CustomUser {
   };
 }
 
-/** Builds consistent objects around one moment. */
-class Sampler {
+/** Builds consistent sample objects around one moment, with fresh ids. */
+export class Sampler {
   readonly #now: number;
   readonly #product = { id: newId("prod"), uniqueId: "pro", displayName: "Pro" };
   readonly #plan: Wire<PlanSummary> = {

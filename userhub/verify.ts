@@ -7,7 +7,7 @@
 
 import { WebhookError } from "./error.ts";
 import { quote } from "./quote.ts";
-import { matchSignature, type SigningKey } from "./signature.ts";
+import { type SigningKey, verifySignature } from "./signature.ts";
 
 /** How far, in seconds, a timestamp may be from the receiver's clock. */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
@@ -57,22 +57,6 @@ export async function verifyCall(
   call: UnverifiedCall,
   options: VerifyOptions,
 ): Promise<VerifiedCall> {
-  return await checkCall(call, options);
-}
-
-/**
- * {@linkcode verifyCall} without a promise for a small body, so that the
- * common case costs no trip through the event loop.
- *
- * @param call The headers, body and URL of the request.
- * @param options The keys and the clock.
- * @returns The verified call, or a promise of it for a body over 4 KiB.
- * @throws {WebhookError} As {@linkcode verifyCall} rejects.
- */
-export function checkCall(
-  call: UnverifiedCall,
-  options: VerifyOptions,
-): VerifiedCall | Promise<VerifiedCall> {
   const { headers, body } = call;
   if (body.length === 0) throw malformed("the body is empty");
 
@@ -101,18 +85,10 @@ export function checkCall(
     );
   }
 
-  const verified: VerifiedCall = { action, timestamp, body };
-  const matched = matchSignature(options.keys, timestampText, body, signatures);
-  if (matched === true) return verified;
-  if (matched === false) throw noMatch();
-  return matched.then((ok) => {
-    if (!ok) throw noMatch();
-    return verified;
-  });
-}
-
-function noMatch(): WebhookError {
-  return unauthenticated("no signature matches the body and a configured secret");
+  if (!await verifySignature(options.keys, timestampText, body, signatures)) {
+    throw unauthenticated("no signature matches the body and a configured secret");
+  }
+  return { action, timestamp, body };
 }
 
 /** Actions are short dotted names; anything else is refused before it reaches a log line. */

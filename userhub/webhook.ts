@@ -8,27 +8,27 @@
 
 import type { Challenge, UserActionName, UserActions } from "./actions.ts";
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
-import { type ClaimResult, type DeliveryGuard, signedDigest } from "./dedupe.ts";
+import { type DeliveryGuard, signedDigest, type SignedRequest } from "./dedupe.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
+import { isObject, parseJson } from "./json.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
 import { parseSecrets, SigningKey } from "./signature.ts";
+import { StoreError, storeOperation } from "./store_error.ts";
 import {
-  checkCall,
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
   type VerifiedCall,
   verifyCall,
 } from "./verify.ts";
-import { decodeUtf8 } from "./utf8.ts";
 
-/** Handles a decoded `events.handle` call; the call succeeds when it resolves. */
-export type EventHandler = (event: Event) => void | Promise<void>;
+/** Handles a decoded `events.handle` call; the call succeeds once what it returns settles. */
+export type EventHandler = (event: Event) => unknown;
 /** Answers a `challenge`; by default the body is echoed byte for byte. */
-export type ChallengeHandler = (input: Challenge) => Challenge | Promise<Challenge>;
+export type ChallengeHandler = (input: Challenge) => Challenge | PromiseLike<Challenge>;
 /** Answers an action with a JSON-serializable result. */
-export type ActionHandler<I = unknown, O = unknown> = (input: I) => O | Promise<O>;
+export type ActionHandler<I = unknown, O = unknown> = (input: I) => O | PromiseLike<O>;
 /** Answers any action that has no handler of its own. */
 export type DefaultHandler = (action: string, input: unknown) => unknown;
 
@@ -37,6 +37,48 @@ export interface ErrorContext {
   action: string;
   eventId?: string;
   eventType?: string;
+}
+
+/**
+ * What became of a call: `handled` (its event handler finished), `duplicate`
+ * (handled before, skipped), `busy` (another delivery is handling it, 409),
+ * `rejected` (refused with a 4xx before any handler ran), `failed` (a handler
+ * threw), `unavailable` (503: the store failed, or too many bodies at once),
+ * `unimplemented` (501: no handler for the action), `answered` (a challenge
+ * or another action got its answer).
+ */
+export type Outcome =
+  | "handled"
+  | "duplicate"
+  | "busy"
+  | "rejected"
+  | "failed"
+  | "unavailable"
+  | "unimplemented"
+  | "answered";
+
+/** A call as it was answered: for logs, traces and the development console. */
+export interface CallReport {
+  /** The action, once it was read from a verified call. */
+  action?: string;
+  /** The event's `id`, once it was decoded. */
+  eventId?: string;
+  /** The event's `type`, once it was decoded. */
+  eventType?: string;
+  /** What became of the call. */
+  outcome: Outcome;
+  /** The HTTP status of the answer. */
+  status: number;
+  /** Why the call was refused, or the message of what a handler threw. */
+  reason?: string;
+}
+
+/** A response, and the report of the call it answers. */
+export interface Receipt {
+  /** What to send UserHub. */
+  response: Response;
+  /** What became of the call. */
+  report: CallReport;
 }
 
 /** Configuration of a {@linkcode Webhook}. */
@@ -66,8 +108,6 @@ export interface WebhookOptions {
    */
   guard?: DeliveryGuard;
 }
-
-const EMPTY_OBJECT = "{}";
 
 /**
  * Receives UserHub webhook calls: verifies them and runs the handler of their
@@ -127,7 +167,8 @@ export class Webhook {
 
   /**
    * Sets the handler of `events.handle` calls.
-   * @param handler Runs for each verified event; the call answers 200 once it resolves.
+   * @param handler Runs for each verified event; the call answers 200 once
+   * what it returns (a promise, or any thenable) settles.
    * @returns This webhook.
    */
   onEvent(handler: EventHandler): this {
@@ -177,8 +218,12 @@ export class Webhook {
    * @returns The verified action, timestamp and body.
    * @throws {WebhookError} When the call is malformed or not authentic.
    */
-  verify(call: UnverifiedCall): Promise<VerifiedCall> {
-    return verifyCall(call, { keys: this.#keys, now: this.#now(), tolerance: this.#tolerance });
+  async verify(call: UnverifiedCall): Promise<VerifiedCall> {
+    return await verifyCall(call, {
+      keys: this.#keys,
+      now: this.#now(),
+      tolerance: this.#tolerance,
+    });
   }
 
   /**
@@ -188,20 +233,34 @@ export class Webhook {
    * @returns The response to send UserHub.
    */
   async handleFromWeb(request: Request): Promise<Response> {
+    return (await this.receive(request)).response;
+  }
+
+  /**
+   * {@linkcode handleFromWeb}, with the report of what became of the call.
+   * @param request The incoming request.
+   * @returns The response, and the call's report.
+   */
+  async receive(request: Request): Promise<Receipt> {
+    const report: CallReport = { outcome: "rejected", status: 0 };
     if (request.method !== "POST") {
       await request.body?.cancel();
-      return errorResponse(
-        new WebhookError("INVALID_ARGUMENT", `Method ${request.method} is not allowed: use POST`, {
-          status: 405,
-          headers: { allow: "POST" },
-        }),
+      const allow = { status: 405, headers: { allow: "POST" } };
+      return this.#refused(
+        report,
+        new WebhookError(
+          "INVALID_ARGUMENT",
+          `Method ${request.method} is not allowed: use POST`,
+          allow,
+        ),
       );
     }
     let body: Uint8Array;
     try {
       body = await readBody(request, this.#maxBodyBytes, this.#budget);
     } catch (error) {
-      return this.#rejected(
+      return this.#refused(
+        report,
         error instanceof WebhookError
           ? error
           : new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early"),
@@ -210,117 +269,86 @@ export class Webhook {
     try {
       let call: VerifiedCall;
       try {
-        const checked = checkCall({ headers: request.headers, body, url: request.url }, {
-          keys: this.#keys,
-          now: this.#now(),
-          tolerance: this.#tolerance,
-        });
-        call = checked instanceof Promise ? await checked : checked;
+        call = await this.verify({ headers: request.headers, body, url: request.url });
       } catch (error) {
-        return this.#rejected(error);
+        return this.#refused(report, error);
       }
-      const response = this.#handle(call);
-      return response instanceof Promise ? await response : response;
+      report.action = call.action;
+      return await this.#answer(call, report);
     } finally {
       this.#budget.give(body.length);
     }
   }
 
-  #rejected(error: unknown): Response {
+  /** A call refused before it was verified; logged as such. */
+  #refused(report: CallReport, error: unknown): Receipt {
+    const response = errorResponse(error);
     if (error instanceof WebhookError) {
       this.#logger.warn(`Rejected (${error.status}): ${error.message}`);
+      report.reason = error.message;
     }
-    return errorResponse(error);
+    report.outcome = response.status === 503 ? "unavailable" : "rejected";
+    report.status = response.status;
+    return { response, report };
   }
 
-  /** Runs the call's handler; synchronous when the handler is, so an event costs no extra turn. */
-  #handle(call: VerifiedCall): Response | Promise<Response> {
-    const context: ErrorContext = { action: call.action };
+  /** Runs the handler of a verified call; `report.outcome` follows its progress. */
+  async #answer(call: VerifiedCall, report: CallReport): Promise<Receipt> {
+    let response: Response;
     try {
       if (call.action === "events.handle" && this.#onEvent !== undefined) {
-        const event = decode(call.body);
-        context.eventId = event.id;
-        context.eventType = event.type;
-        if (this.#guard !== undefined) {
-          // Without replay records to write, a repeat this process knows is done needs no store.
-          if (!this.#replayable() && this.#guard.isKnownDone?.(event.id)) {
-            return this.#duplicate(event);
-          }
-          return this.#handleOnce(this.#guard, this.#onEvent, call, event)
-            .catch((error) => this.#failed(error, call, context));
-        }
-        const done = this.#onEvent(event);
-        if (done instanceof Promise) {
-          return done.then(ok, (error) => this.#failed(error, call, context));
-        }
-        return ok();
+        response = await this.#event(call, this.#onEvent, report);
+      } else if (call.action === "challenge") {
+        response = await this.#challenge(call, report);
+      } else {
+        response = await this.#action(call, report);
       }
-      return this.#handleAction(call).catch((error) => this.#failed(error, call, context));
     } catch (error) {
-      return this.#failed(error, call, context);
+      response = this.#failed(error, report);
     }
+    report.status = response.status;
+    return { response, report };
   }
 
-  async #handleAction(call: VerifiedCall): Promise<Response> {
-    if (call.action === "challenge") {
-      await this.#rememberChallenge(call);
-      return await this.#challenge(call.body);
+  async #event(call: VerifiedCall, onEvent: EventHandler, report: CallReport): Promise<Response> {
+    const event = decode(call.body);
+    report.eventId = event.id;
+    report.eventType = event.type;
+    const guard = this.#guard;
+    if (guard === undefined) {
+      report.outcome = "failed";
+      await onEvent(event);
+      report.outcome = "handled";
+      return ok();
     }
-    const onDefault = this.#onDefault;
-    const handler = call.action === "events.handle" ? undefined : this.#actions.get(call.action) ??
-      (onDefault && ((input: unknown) => onDefault(call.action, input)));
-    if (handler === undefined) {
-      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
-    }
-    const input = parseJson(call.body);
-    await this.#refuseReplay(call);
-    return resultResponse(await handler(input));
-  }
-
-  #failed(error: unknown, call: VerifiedCall, context: ErrorContext): Response {
-    if (error instanceof StoreError) {
-      this.#logger.error(`Refused ${call.action} (503): ${error.message}`, error.cause);
-    } else if (
-      error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
-    ) {
-      this.#logger.warn(`Refused ${call.action} (${error.status}): ${error.message}`);
-    } else {
-      this.#onError(error, context);
-    }
-    return errorResponse(error);
-  }
-
-  /**
-   * Runs an event's handler at most once across redeliveries: claim its id,
-   * run, then mark it done, or release the claim when the handler throws.
-   */
-  async #handleOnce(
-    guard: DeliveryGuard,
-    onEvent: EventHandler,
-    call: VerifiedCall,
-    event: Event,
-  ): Promise<Response> {
     const about = `${event.id} (${event.type})`;
-    const claim = await store(about, () => this.#claimFirstTime(guard, call, event.id)) ??
-      await this.#claimAgain(guard, call, event.id, about);
-    if (claim.status === "done") return this.#duplicate(event);
+    const signed = await this.#signed(call);
+    const claim = await storeOperation(about, () => guard.claim(event.id, signed));
+    if (claim.status === "done") {
+      this.#logger.info(`Duplicate: ${about} already handled, skipped`);
+      report.outcome = "duplicate";
+      return ok();
+    }
     if (claim.status === "busy") {
-      throw new WebhookError(
-        "ABORTED",
-        `Event ${JSON.stringify(event.id)} is being handled by another delivery: retry later`,
-        { status: 409, headers: { "retry-after": String(claim.retryAfter) } },
+      report.outcome = "busy";
+      return this.#failed(
+        new WebhookError(
+          "ABORTED",
+          `Event ${JSON.stringify(event.id)} is being handled by another delivery: retry later`,
+          { status: 409, headers: { "retry-after": String(claim.retryAfter) } },
+        ),
+        report,
       );
     }
+    if (claim.status === "replayed") throw replayed(call.action, claim.action);
+
+    report.outcome = "failed";
     try {
-      const running = onEvent(event);
-      if (running instanceof Promise) {
-        // Only a handler that waits can outlive its lease: keep the claim meanwhile.
-        const stopHolding = guard.holdClaim?.(event.id, claim.token);
-        try {
-          await running;
-        } finally {
-          await stopHolding?.();
-        }
+      const stopHolding = guard.holdClaim(event.id, claim.token);
+      try {
+        await onEvent(event);
+      } finally {
+        await stopHolding();
       }
     } catch (error) {
       await guard.release(event.id, claim.token).catch((cause) =>
@@ -331,6 +359,7 @@ export class Webhook {
       );
       throw error;
     }
+    report.outcome = "handled";
     try {
       await guard.complete(event.id);
     } catch (cause) {
@@ -340,91 +369,85 @@ export class Webhook {
     return ok();
   }
 
-  /** One KV write for a new event: the claim and the replay record together. */
-  async #claimFirstTime(
-    guard: DeliveryGuard,
-    call: VerifiedCall,
-    eventId: string,
-  ): Promise<ClaimResult | undefined> {
-    if (guard.claimUnseen === undefined) return undefined;
-    const signed = this.#replayable()
-      ? {
-        digest: await signedDigest(call.timestamp, call.body),
-        action: call.action,
-        ttl: this.#replayTtl(),
-      }
-      : undefined;
-    const token = await guard.claimUnseen(eventId, signed);
-    return token === undefined ? undefined : { status: "claimed", token };
-  }
-
-  /** The long way, for an event or signed request seen before: check for a replay, then claim. */
-  async #claimAgain(
-    guard: DeliveryGuard,
-    call: VerifiedCall,
-    eventId: string,
-    about: string,
-  ): Promise<ClaimResult> {
-    if (this.#replayable()) {
-      const earlier = await store(about, () => this.#rememberSigned(guard, call));
-      if (earlier !== undefined && earlier !== call.action) throw replayed(call.action, earlier);
+  async #challenge(call: VerifiedCall, report: CallReport): Promise<Response> {
+    await this.#rememberChallenge(call);
+    const input = parseJson(call.body, "Cannot read call");
+    if (!isObject(input) || typeof input.challenge !== "string") {
+      throw new WebhookError("INVALID_ARGUMENT", 'Cannot answer challenge: no "challenge" string');
     }
-    return await store(about, () => guard.claim(eventId));
+    if (this.#onChallenge === undefined) {
+      report.outcome = "answered";
+      return jsonResponse(200, new Uint8Array(call.body));
+    }
+    report.outcome = "failed";
+    const answer = await this.#onChallenge({ ...input, challenge: input.challenge });
+    report.outcome = "answered";
+    return resultResponse(answer);
   }
 
-  #duplicate(event: Event): Response {
-    this.#logger.info(`Duplicate: ${event.id} (${event.type}) already handled, skipped`);
-    return ok();
+  async #action(call: VerifiedCall, report: CallReport): Promise<Response> {
+    const onDefault = this.#onDefault;
+    const handler = call.action === "events.handle" ? undefined : this.#actions.get(call.action) ??
+      (onDefault && ((input: unknown) => onDefault(call.action, input)));
+    if (handler === undefined) {
+      report.outcome = "unimplemented";
+      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
+    }
+    const input = parseJson(call.body, "Cannot read call");
+    await this.#refuseReplay(call);
+    report.outcome = "failed";
+    const result = await handler(input);
+    report.outcome = "answered";
+    return resultResponse(result);
   }
 
-  /**
-   * Whether some action other than events and challenges has a handler: only
-   * then could an event's or a challenge's signed bytes, replayed under that
-   * action, run anything, so only then are they recorded.
-   */
-  #replayable(): boolean {
-    return this.#actions.size > 0 || this.#onDefault !== undefined;
+  /** The answer to an error thrown while a verified call was handled, and its log line. */
+  #failed(error: unknown, report: CallReport): Response {
+    const action = report.action ?? "";
+    report.reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof StoreError) {
+      report.outcome = "unavailable";
+      this.#logger.error(`Refused ${action} (503): ${error.message}`, error.cause);
+    } else if (
+      error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
+    ) {
+      this.#logger.warn(`Refused ${action} (${error.status}): ${error.message}`);
+    } else {
+      const context: ErrorContext = { action };
+      if (report.eventId !== undefined) context.eventId = report.eventId;
+      if (report.eventType !== undefined) context.eventType = report.eventType;
+      this.#onError(error, context);
+    }
+    return errorResponse(error);
   }
 
   /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
   async #refuseReplay(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
     if (guard === undefined) return;
-    const earlier = await store(call.action, () => this.#rememberSigned(guard, call));
+    const signed = await this.#signed(call);
+    const earlier = await storeOperation(call.action, () => guard.rememberSigned(signed));
     if (earlier !== undefined) throw replayed(call.action, earlier);
   }
 
   /** Records a challenge's bytes so they cannot be replayed under another action; never refuses it. */
   async #rememberChallenge(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
-    if (guard === undefined || !this.#replayable()) return;
+    if (guard === undefined) return;
     try {
-      await this.#rememberSigned(guard, call);
+      await guard.rememberSigned(await this.#signed(call));
     } catch (cause) {
       this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
     }
   }
 
-  async #rememberSigned(guard: DeliveryGuard, call: VerifiedCall): Promise<string | undefined> {
+  /**
+   * The call as the guard remembers it, for as long as its timestamp is
+   * accepted: the tolerance on either side of the clock.
+   */
+  async #signed(call: VerifiedCall): Promise<SignedRequest> {
     const digest = await signedDigest(call.timestamp, call.body);
-    return guard.rememberSigned(digest, call.action, this.#replayTtl());
-  }
-
-  /** How long a signed request is remembered: a timestamp is accepted while it is within the tolerance on either side of the clock. */
-  #replayTtl(): number {
-    return 2 * this.#tolerance * 1000;
-  }
-
-  async #challenge(body: Uint8Array): Promise<Response> {
-    const input = parseJson(body);
-    if (
-      typeof input !== "object" || input === null ||
-      typeof (input as Challenge).challenge !== "string"
-    ) {
-      throw new WebhookError("INVALID_ARGUMENT", 'Cannot answer challenge: no "challenge" string');
-    }
-    if (this.#onChallenge === undefined) return jsonResponse(200, new Uint8Array(body));
-    return resultResponse(await this.#onChallenge(input as Challenge));
+    return { digest, action: call.action, ttl: 2 * this.#tolerance * 1000 };
   }
 }
 
@@ -435,37 +458,6 @@ function decode(body: Uint8Array): Event {
   } catch (error) {
     if (error instanceof WebhookError) throw error;
     throw new WebhookError("INVALID_ARGUMENT", "Cannot decode event: the body is not an event");
-  }
-}
-
-function parseJson(body: Uint8Array): unknown {
-  try {
-    return JSON.parse(decodeUtf8(body));
-  } catch {
-    throw new WebhookError("INVALID_ARGUMENT", "Cannot read call: the body is not UTF-8 JSON");
-  }
-}
-
-/** What a 503 for a failed store asks the sender to wait, in seconds. */
-const STORE_RETRY_AFTER_SECONDS = 5;
-
-/** The store of a {@linkcode DeliveryGuard} failed: answered 503, and logged with its cause. */
-class StoreError extends WebhookError {
-  constructor(about: string, cause: unknown) {
-    super("UNAVAILABLE", `Cannot check ${about} for duplicates: the store failed`, {
-      status: 503,
-      headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
-    });
-    this.cause = cause;
-  }
-}
-
-/** Runs a store operation; any failure becomes a {@linkcode StoreError} (fail closed). */
-async function store<T>(about: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw new StoreError(about, error);
   }
 }
 
@@ -480,7 +472,7 @@ function replayed(action: string, earlier: string): WebhookError {
 }
 
 function ok(): Response {
-  return jsonResponse(200, EMPTY_OBJECT);
+  return jsonResponse(200, "{}");
 }
 
 function resultResponse(result: unknown): Response {

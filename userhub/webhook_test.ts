@@ -133,7 +133,7 @@ Deno.test("Webhook never answers a thrown non-Error with anything but the generi
   assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
 });
 
-Deno.test("Webhook checks a body over 4 KiB (hashed by WebCrypto) as strictly as a small one", async () => {
+Deno.test("Webhook checks a body over 8 KiB (hashed by WebCrypto) as strictly as a small one", async () => {
   const events: string[] = [];
   const webhook = testWebhook().onEvent((event) => void events.push(event.id));
   const body = JSON.stringify({
@@ -150,4 +150,64 @@ Deno.test("Webhook checks a body over 4 KiB (hashed by WebCrypto) as strictly as
   const stale = await webhook.handleFromWeb(await signedRequest({ body, timestamp: NOW_S - 301 }));
   assert.equal(stale.status, 401);
   assert.deepEqual(events, ["evt_large"]);
+});
+
+/**
+ * A query builder's result: not a `Promise`, and lazy, as Drizzle's and
+ * Knex's are: its work starts only when `then` is called, and ends later.
+ */
+function lazyQuery<T>(work: () => T): PromiseLike<T> {
+  return {
+    then(onFulfilled, onRejected) {
+      return new Promise<T>((resolve, reject) =>
+        setTimeout(() => {
+          try {
+            resolve(work());
+          } catch (error) {
+            reject(error);
+          }
+        }, 20)
+      ).then(onFulfilled, onRejected);
+    },
+  };
+}
+
+Deno.test("Webhook awaits a thenable an event handler returns, as it awaits a promise", async () => {
+  let saved = 0;
+  const webhook = testWebhook().onEvent(() => lazyQuery(() => void saved++));
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"evt_1","type":"something.new"}' }),
+  );
+  assert.equal(saved, 1, "answered before the handler's work ran");
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+});
+
+Deno.test("Webhook reports a thenable that rejects as a handler failure", async () => {
+  const errors: unknown[] = [];
+  const webhook = new Webhook({
+    secret: SECRET,
+    now: () => NOW_MS,
+    logger: recordingLogger(),
+    onError: (error) => errors.push(error),
+  }).onEvent(() =>
+    lazyQuery(() => {
+      throw new Error("duplicate key");
+    })
+  );
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"evt_1","type":"something.new"}' }),
+  );
+  assert.equal(response.status, 500);
+  await response.body?.cancel();
+  assert.equal((errors[0] as Error).message, "duplicate key");
+});
+
+Deno.test("Webhook awaits a thenable an action handler returns, and answers its value", async () => {
+  const webhook = testWebhook().onAction("users.get", ({ id }) => lazyQuery(() => ({ id })));
+  const response = await webhook.handleFromWeb(
+    await signedRequest({ body: '{"id":"usr_1"}', action: "users.get" }),
+  );
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { id: "usr_1" });
 });

@@ -1,0 +1,91 @@
+/**
+ * The event types this receiver knows, in one table: to support a new UserHub
+ * event type, add its payload below and its entry to {@linkcode EVENT_TYPES}
+ * (the compiler asks for every field), then its handler file.
+ *
+ * @module
+ */
+
+import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
+import type { Sampler, Wire } from "./samples.ts";
+
+/** The payload each known event type carries, under its camelCase field. */
+export interface EventPayloads {
+  "organizations.changed": { organizationsChanged: { organization: Organization } };
+  "users.changed": { usersChanged: { user: User } };
+  "members.changed": { membersChanged: { organization: Organization; member: Member } };
+  "subscriptions.changed": { subscriptionsChanged: { subscription: Subscription } };
+  "flows.changed": { flowsChanged: { flow: Flow } };
+}
+
+/** The event types this receiver knows the payload of. */
+export type EventType = keyof EventPayloads;
+
+/** The camelCase field that carries the payload of an event type. */
+export type PayloadField<T extends EventType> = keyof EventPayloads[T] & string;
+
+/** The payload object of an event type, e.g. `{ organization }`. */
+export type Payload<T extends EventType> = EventPayloads[T][PayloadField<T>];
+
+/** What this project knows of one event type. */
+export interface EventTypeInfo<T extends EventType> {
+  /** The field that carries the payload, e.g. `organizationsChanged`. */
+  field: PayloadField<T>;
+  /** The object inside the payload the event is about; what `deno task send --set` changes. */
+  subject: keyof Payload<T> & string;
+  /** What happened, for `deno task send --list`. */
+  description: string;
+  /** A realistic payload, as it travels in JSON, for tests and `deno task send`. */
+  sample: (make: Sampler) => Wire<Payload<T>>;
+}
+
+/** Every known event type, in the order the sender lists them. */
+export const EVENT_TYPES: { readonly [T in EventType]: EventTypeInfo<T> } = {
+  "organizations.changed": {
+    field: "organizationsChanged",
+    subject: "organization",
+    description: "an organization was created, changed or deleted",
+    sample: (make) => ({ organization: make.organization() }),
+  },
+  "users.changed": {
+    field: "usersChanged",
+    subject: "user",
+    description: "a user was created, changed or deleted",
+    sample: (make) => ({ user: make.user() }),
+  },
+  "members.changed": {
+    field: "membersChanged",
+    subject: "member",
+    description: "a member joined, left or changed role in an organization",
+    sample: (make) => ({ organization: make.organization(), member: make.member() }),
+  },
+  "subscriptions.changed": {
+    field: "subscriptionsChanged",
+    subject: "subscription",
+    description: "a subscription started, renewed, changed plan or ended",
+    sample: (make) => ({ subscription: make.subscription() }),
+  },
+  "flows.changed": {
+    field: "flowsChanged",
+    subject: "flow",
+    description: "an invitation or sign-up flow started, completed or expired",
+    sample: (make) => ({ flow: make.flow() }),
+  },
+};
+
+/**
+ * Tells whether a string names a known event type.
+ *
+ * @param type An event's `type`.
+ * @returns Whether this receiver knows its payload.
+ *
+ * @example
+ * ```ts
+ * import { isKnownEventType } from "./event_types.ts";
+ *
+ * console.assert(isKnownEventType("users.changed") && !isKnownEventType("user.changed"));
+ * ```
+ */
+export function isKnownEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_TYPES, type);
+}
