@@ -5,6 +5,8 @@
  */
 
 import type { Config } from "./config.ts";
+
+export type { Config } from "./config.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
 import {
   dispatchEvents,

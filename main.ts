@@ -9,7 +9,7 @@
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 
-export { type App, type AppOptions, createApp } from "./app.ts";
+export { type App, type AppOptions, type Config, createApp } from "./app.ts";
 
 /**
  * Opens the Deno KV store where handled events are remembered: the file

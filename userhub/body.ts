@@ -21,7 +21,10 @@ export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 export class BodyBudget {
   #free: number;
 
-  /** @param bytes The bytes all bodies together may hold. */
+  /**
+   * Starts with every byte free.
+   * @param bytes The bytes all bodies together may hold.
+   */
   constructor(bytes = MAX_BUFFERED_BYTES) {
     this.#free = bytes;
   }

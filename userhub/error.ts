@@ -60,6 +60,7 @@ export class WebhookError extends Error {
   readonly headers: Record<string, string>;
 
   /**
+   * Makes an error that the receiver answers as it is.
    * @param code The code sent in the body.
    * @param message A message that is safe to show the caller.
    * @param options Status and headers, when they differ from the defaults.

@@ -20,6 +20,7 @@ export interface EventEnvelope<T extends string = string> {
   id: string;
   /** When the event happened. */
   time?: Date;
+  /** What happened, e.g. `organizations.changed`; the payload field is named after it. */
   type: T;
 }
 
@@ -28,6 +29,7 @@ export type EventOf<T extends EventType> = EventEnvelope<T> & EventPayloads[T];
 
 /** An event of a type this receiver does not know yet (UserHub adds types). */
 export interface UnknownEvent extends EventEnvelope {
+  /** The payload, and any field newer than this receiver. */
   [field: string]: unknown;
 }
 
@@ -88,8 +90,14 @@ export function decodeEvent(body: Uint8Array): Event {
       throw invalid(`Cannot decode event: "${value.type}" has no "${field}" object`);
     }
   }
-  // Times of a known type must be times; an unknown type keeps what it cannot parse.
-  reviveTimes(value, [], known);
+  try {
+    // Times of a known type must be times; an unknown type keeps what it cannot parse.
+    reviveTimes(value, known);
+  } catch (error) {
+    if (!(error instanceof NotATime)) throw error;
+    const field = quote(error.path.join("."));
+    throw invalid(`Cannot decode event: ${field} is not a time: ${quote(error.text)}`);
+  }
   return value as Event;
 }
 
@@ -98,27 +106,48 @@ const EVENT_ID = /^[\x21-\x7e]{1,255}$/;
 /** Event types are dotted names such as `organizations.changed`. */
 const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/**
- * Turns every string in a field named `time` or ending in `Time` into a
- * `Date`, in place. `path` holds the keys down to `node`, for the error.
- */
-function reviveTimes(node: object, path: string[], strict: boolean): void {
-  const isArray = Array.isArray(node);
+/** A time field that is not a time; its path is filled in on the way back up. */
+class NotATime extends Error {
+  readonly path: string[];
+  readonly text: string;
+
+  constructor(key: string, text: string) {
+    super("Not a time");
+    this.path = [key];
+    this.text = text;
+  }
+}
+
+/** Turns every string in a field named `time` or ending in `Time` into a `Date`, in place. */
+function reviveTimes(node: Record<string, unknown>, strict: boolean): void {
   for (const key in node) {
-    const child = (node as Record<string, unknown>)[key];
+    const child = node[key];
     if (typeof child === "string") {
-      if (isArray || !(key === "time" || key.endsWith("Time"))) continue;
+      if (key !== "time" && !key.endsWith("Time")) continue;
       const date = new Date(child);
-      if (!Number.isNaN(date.getTime())) (node as Record<string, unknown>)[key] = date;
-      else if (strict) {
-        const field = [...path, key].join(".");
-        throw invalid(`Cannot decode event: ${quote(field)} is not a time: ${quote(child)}`);
-      }
+      if (!Number.isNaN(date.getTime())) node[key] = date;
+      else if (strict) throw new NotATime(key, child);
     } else if (typeof child === "object" && child !== null) {
-      path.push(key);
-      reviveTimes(child, path, strict);
-      path.pop();
+      reviveChild(child, key, strict);
     }
+  }
+}
+
+/** The objects in a list: its strings are not fields, so none is a time. */
+function reviveList(list: unknown[], strict: boolean): void {
+  for (let i = 0; i < list.length; i++) {
+    const child = list[i];
+    if (typeof child === "object" && child !== null) reviveChild(child, String(i), strict);
+  }
+}
+
+function reviveChild(child: object, key: string, strict: boolean): void {
+  try {
+    if (Array.isArray(child)) reviveList(child, strict);
+    else reviveTimes(child as Record<string, unknown>, strict);
+  } catch (error) {
+    if (error instanceof NotATime) error.path.unshift(key);
+    throw error;
   }
 }
 

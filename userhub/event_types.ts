@@ -11,10 +11,15 @@ import type { Sampler, Wire } from "./samples.ts";
 
 /** The payload each known event type carries, under its camelCase field. */
 export interface EventPayloads {
+  /** An organization was created, changed or deleted. */
   "organizations.changed": { organizationsChanged: { organization: Organization } };
+  /** A user was created, changed or deleted. */
   "users.changed": { usersChanged: { user: User } };
+  /** A member joined, left or changed role in an organization. */
   "members.changed": { membersChanged: { organization: Organization; member: Member } };
+  /** A subscription started, renewed, changed plan or ended. */
   "subscriptions.changed": { subscriptionsChanged: { subscription: Subscription } };
+  /** An invitation or sign-up flow started, completed or expired. */
   "flows.changed": { flowsChanged: { flow: Flow } };
 }
 

@@ -92,6 +92,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
   readonly #signed: BoundedCache<string>;
 
   /**
+   * Keeps the records in a KV store.
    * @param kv An open Deno KV store, e.g. from `Deno.openKv()`.
    * @param options Lease, retention, clock and key prefix.
    */

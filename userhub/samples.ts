@@ -118,6 +118,10 @@ export class Sampler {
     product: this.#product,
   };
 
+  /**
+   * Builds the samples of one moment.
+   * @param now The moment the samples are about: their times are around it.
+   */
   constructor(now: Date) {
     this.#now = now.getTime();
   }
@@ -127,6 +131,7 @@ export class Sampler {
     return new Date(this.#now - days * DAY).toISOString();
   }
 
+  /** A full organization, with an address, a Stripe connection and a subscription. */
   organization(): Wire<Organization> {
     return {
       id: newId("org"),
@@ -161,6 +166,7 @@ export class Sampler {
     };
   }
 
+  /** A full user, with one membership. */
   user(): Wire<User> {
     return {
       id: newId("usr"),
@@ -201,6 +207,7 @@ export class Sampler {
     };
   }
 
+  /** A member with the admin role, its user a `BASIC` view. */
   member(): Wire<Member> {
     return {
       state: "ACTIVE",
@@ -213,6 +220,7 @@ export class Sampler {
     };
   }
 
+  /** An organization's subscription to the Pro plan, in its current period. */
   subscription(): Wire<Subscription> {
     const periodStart = this.#ago(10);
     const periodEnd = this.#ago(-20);
@@ -240,6 +248,7 @@ export class Sampler {
     };
   }
 
+  /** A `JOIN_ORGANIZATION` flow that started now and expires in 7 days. */
   flow(): Wire<Flow> {
     const role = this.#role();
     return {

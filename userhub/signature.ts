@@ -16,6 +16,7 @@ export class SigningKey {
   readonly #mac: HmacSha256;
 
   /**
+   * Prepares a secret.
    * @param secret The webhook's signing secret, as shown in the Admin console.
    * @throws {TypeError} When the secret is empty.
    */

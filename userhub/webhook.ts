@@ -34,8 +34,11 @@ export type DefaultHandler = (action: string, input: unknown) => unknown;
 
 /** What the `onError` hook is told about a failed call. */
 export interface ErrorContext {
+  /** The call's action, e.g. `events.handle`. */
   action: string;
+  /** The event's `id`, for an event. */
   eventId?: string;
+  /** The event's `type`, for an event. */
   eventType?: string;
 }
 
@@ -137,6 +140,7 @@ export class Webhook {
   #onDefault: DefaultHandler | undefined;
 
   /**
+   * Makes a receiver; register handlers with `onEvent`, `onChallenge`, `onAction` and `onDefault`.
    * @param options A signing secret, or the full options.
    * @throws {TypeError} When no non-empty secret is given.
    */
@@ -196,6 +200,12 @@ export class Webhook {
     name: A,
     handler: ActionHandler<UserActions[A]["input"], UserActions[A]["output"]>,
   ): this;
+  /**
+   * Sets the handler of an action this receiver has no type for.
+   * @param name The action.
+   * @param handler Gets the parsed body, returns the JSON result.
+   * @returns This webhook.
+   */
   onAction(name: string, handler: ActionHandler): this;
   onAction(name: string, handler: ActionHandler<never>): this {
     this.#actions.set(name, handler as ActionHandler);
