@@ -7,7 +7,7 @@
 import type { Event, EventOf, UnknownEvent } from "./event.ts";
 import type { EventType } from "./event_types.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
-import type { EventHandler } from "./webhook.ts";
+import type { EventHandler } from "./webhook_options.ts";
 
 /**
  * The handler of one event type, given that type's payload. The call is

@@ -7,6 +7,7 @@
 
 export * from "./actions.ts";
 export * from "./body.ts";
+export * from "./call_report.ts";
 export * from "./dedupe.ts";
 export * from "./kv_guard.ts";
 export * from "./dispatch.ts";
@@ -21,3 +22,4 @@ export * from "./signature.ts";
 export * from "./signed_headers.ts";
 export * from "./verify.ts";
 export * from "./webhook.ts";
+export * from "./webhook_options.ts";

@@ -6,111 +6,31 @@
  * @module
  */
 
-import type { Challenge, UserActionName, UserActions } from "./actions.ts";
+import type { UserActionName, UserActions } from "./actions.ts";
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
-import { type DeliveryGuard, signedDigest, type SignedRequest } from "./dedupe.ts";
+import type { CallReport, Receipt } from "./call_report.ts";
+import { BusyError, DeliveryGate } from "./delivery_gate.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
 import { isObject, parseJson } from "./json.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
 import { parseSecrets, SigningKey } from "./signature.ts";
-import { StoreError, storeOperation } from "./store_error.ts";
+import { StoreError } from "./store_error.ts";
 import {
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
   type VerifiedCall,
   verifyCall,
 } from "./verify.ts";
-
-/** Handles a decoded `events.handle` call; the call succeeds once what it returns settles. */
-export type EventHandler = (event: Event) => unknown;
-/** Answers a `challenge`; by default the body is echoed byte for byte. */
-export type ChallengeHandler = (input: Challenge) => Challenge | PromiseLike<Challenge>;
-/** Answers an action with a JSON-serializable result. */
-export type ActionHandler<I = unknown, O = unknown> = (input: I) => O | PromiseLike<O>;
-/** Answers any action that has no handler of its own. */
-export type DefaultHandler = (action: string, input: unknown) => unknown;
-
-/** What the `onError` hook is told about a failed call. */
-export interface ErrorContext {
-  /** The call's action, e.g. `events.handle`. */
-  action: string;
-  /** The event's `id`, for an event. */
-  eventId?: string;
-  /** The event's `type`, for an event. */
-  eventType?: string;
-}
-
-/**
- * What became of a call: `handled` (its event handler finished), `duplicate`
- * (handled before, skipped), `busy` (another delivery is handling it, 409),
- * `rejected` (refused with a 4xx before any handler ran), `failed` (a handler
- * threw), `unavailable` (503: the store failed, or too many bodies at once),
- * `unimplemented` (501: no handler for the action), `answered` (a challenge
- * or another action got its answer).
- */
-export type Outcome =
-  | "handled"
-  | "duplicate"
-  | "busy"
-  | "rejected"
-  | "failed"
-  | "unavailable"
-  | "unimplemented"
-  | "answered";
-
-/** A call as it was answered: for logs, traces and the development console. */
-export interface CallReport {
-  /** The action, once it was read from a verified call. */
-  action?: string;
-  /** The event's `id`, once it was decoded. */
-  eventId?: string;
-  /** The event's `type`, once it was decoded. */
-  eventType?: string;
-  /** What became of the call. */
-  outcome: Outcome;
-  /** The HTTP status of the answer. */
-  status: number;
-  /** Why the call was refused, or the message of what a handler threw. */
-  reason?: string;
-}
-
-/** A response, and the report of the call it answers. */
-export interface Receipt {
-  /** What to send UserHub. */
-  response: Response;
-  /** What became of the call. */
-  report: CallReport;
-}
-
-/** Configuration of a {@linkcode Webhook}. */
-export interface WebhookOptions {
-  /** One signing secret, several separated by commas or whitespace, or a list. */
-  secret: string | readonly string[];
-  /** Seconds a timestamp may be off the receiver's clock; 300 by default. */
-  tolerance?: number;
-  /** The largest body accepted, in bytes; 5 MiB by default. */
-  maxBodyBytes?: number;
-  /**
-   * The bytes all bodies being read and handled may hold together; 32 MiB by
-   * default. A body that fits its limit but not this is answered 503 with
-   * `Retry-After`.
-   */
-  maxBufferedBytes?: number;
-  /** The clock, in milliseconds; `Date.now` by default. */
-  now?: () => number;
-  /** Where refusals and failures are logged; the console by default. */
-  logger?: Logger;
-  /** Told of every handler failure; logs it by default. */
-  onError?: (error: unknown, context: ErrorContext) => void;
-  /**
-   * Remembers handled events and accepted requests, so that a redelivery or a
-   * replay never runs a handler twice (see {@linkcode DeliveryGuard}). Without
-   * it every verified call runs its handler.
-   */
-  guard?: DeliveryGuard;
-}
+import type {
+  ActionHandler,
+  ChallengeHandler,
+  DefaultHandler,
+  ErrorContext,
+  EventHandler,
+  WebhookOptions,
+} from "./webhook_options.ts";
 
 /**
  * Receives UserHub webhook calls: verifies them and runs the handler of their
@@ -133,7 +53,7 @@ export class Webhook {
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #onError: (error: unknown, context: ErrorContext) => void;
-  readonly #guard: DeliveryGuard | undefined;
+  readonly #gate: DeliveryGate;
   readonly #actions = new Map<string, ActionHandler>();
   #onEvent: EventHandler | undefined;
   #onChallenge: ChallengeHandler | undefined;
@@ -166,7 +86,7 @@ export class Webhook {
         : `event ${context.eventId} (${context.eventType})`;
       this.#logger.error(`Handler failed for ${about}:`, error);
     });
-    this.#guard = config.guard;
+    this.#gate = new DeliveryGate(config.guard, this.#logger, this.#tolerance);
   }
 
   /**
@@ -324,63 +244,18 @@ export class Webhook {
     const event = decode(call.body);
     report.eventId = event.id;
     report.eventType = event.type;
-    const guard = this.#guard;
-    if (guard === undefined) {
+    report.outcome = await this.#gate.runEvent(call, event, async () => {
       report.outcome = "failed";
       await onEvent(event);
-      report.outcome = "handled";
-      return ok();
-    }
-    const about = `${event.id} (${event.type})`;
-    const signed = await this.#signed(call);
-    const claim = await storeOperation(about, () => guard.claim(event.id, signed));
-    if (claim.status === "done") {
-      this.#logger.info(`Duplicate: ${about} already handled, skipped`);
-      report.outcome = "duplicate";
-      return ok();
-    }
-    if (claim.status === "busy") {
-      report.outcome = "busy";
-      return this.#failed(
-        new WebhookError(
-          "ABORTED",
-          `Event ${JSON.stringify(event.id)} is being handled by another delivery: retry later`,
-          { status: 409, headers: { "retry-after": String(claim.retryAfter) } },
-        ),
-        report,
-      );
-    }
-    if (claim.status === "replayed") throw replayed(call.action, claim.action);
-
-    report.outcome = "failed";
-    try {
-      const stopHolding = guard.holdClaim(event.id, claim.token);
-      try {
-        await onEvent(event);
-      } finally {
-        await stopHolding();
-      }
-    } catch (error) {
-      await guard.release(event.id, claim.token).catch((cause) =>
-        this.#logger.error(
-          `Cannot release the claim on ${about} (it expires with its lease):`,
-          cause,
-        )
-      );
-      throw error;
-    }
-    report.outcome = "handled";
-    try {
-      await guard.complete(event.id);
-    } catch (cause) {
-      // The handler ran: answering 200 avoids running it again for nothing.
-      this.#logger.error(`Handled ${about}, but cannot record it as done:`, cause);
+    });
+    if (report.outcome === "duplicate") {
+      this.#logger.info(`Duplicate: ${event.id} (${event.type}) already handled, skipped`);
     }
     return ok();
   }
 
   async #challenge(call: VerifiedCall, report: CallReport): Promise<Response> {
-    await this.#rememberChallenge(call);
+    await this.#gate.admitChallenge(call);
     const input = parseJson(call.body, "Cannot read call");
     if (!isObject(input) || typeof input.challenge !== "string") {
       throw new WebhookError("INVALID_ARGUMENT", 'Cannot answer challenge: no "challenge" string');
@@ -404,7 +279,7 @@ export class Webhook {
       throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
     }
     const input = parseJson(call.body, "Cannot read call");
-    await this.#refuseReplay(call);
+    await this.#gate.admitAction(call);
     report.outcome = "failed";
     const result = await handler(input);
     report.outcome = "answered";
@@ -415,6 +290,7 @@ export class Webhook {
   #failed(error: unknown, report: CallReport): Response {
     const action = report.action ?? "";
     report.reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof BusyError) report.outcome = "busy";
     if (error instanceof StoreError) {
       report.outcome = "unavailable";
       this.#logger.error(`Refused ${action} (503): ${error.message}`, error.cause);
@@ -430,35 +306,6 @@ export class Webhook {
     }
     return errorResponse(error);
   }
-
-  /** Refuses a second copy of a signed request for an action other than an event or a challenge. */
-  async #refuseReplay(call: VerifiedCall): Promise<void> {
-    const guard = this.#guard;
-    if (guard === undefined) return;
-    const signed = await this.#signed(call);
-    const earlier = await storeOperation(call.action, () => guard.rememberSigned(signed));
-    if (earlier !== undefined) throw replayed(call.action, earlier);
-  }
-
-  /** Records a challenge's bytes so they cannot be replayed under another action; never refuses it. */
-  async #rememberChallenge(call: VerifiedCall): Promise<void> {
-    const guard = this.#guard;
-    if (guard === undefined) return;
-    try {
-      await guard.rememberSigned(await this.#signed(call));
-    } catch (cause) {
-      this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
-    }
-  }
-
-  /**
-   * The call as the guard remembers it, for as long as its timestamp is
-   * accepted: the tolerance on either side of the clock.
-   */
-  async #signed(call: VerifiedCall): Promise<SignedRequest> {
-    const digest = await signedDigest(call.timestamp, call.body);
-    return { digest, action: call.action, ttl: 2 * this.#tolerance * 1000 };
-  }
 }
 
 /** {@linkcode decodeEvent}, with any failure of its own (say, nesting too deep) a 400. */
@@ -469,16 +316,6 @@ function decode(body: Uint8Array): Event {
     if (error instanceof WebhookError) throw error;
     throw new WebhookError("INVALID_ARGUMENT", "Cannot decode event: the body is not an event");
   }
-}
-
-function replayed(action: string, earlier: string): WebhookError {
-  return new WebhookError(
-    "ABORTED",
-    `Cannot run ${action}: the same signed request was already accepted as ${
-      JSON.stringify(earlier)
-    }`,
-    { status: 409 },
-  );
 }
 
 function ok(): Response {

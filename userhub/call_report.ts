@@ -1,0 +1,48 @@
+/**
+ * What became of each call a `Webhook` answered: for logs, traces and the
+ * development console.
+ *
+ * @module
+ */
+
+/**
+ * What became of a call: `handled` (its event handler finished), `duplicate`
+ * (handled before, skipped), `busy` (another delivery is handling it, 409),
+ * `rejected` (refused with a 4xx before any handler ran), `failed` (a handler
+ * threw), `unavailable` (503: the store failed, or too many bodies at once),
+ * `unimplemented` (501: no handler for the action), `answered` (a challenge
+ * or another action got its answer).
+ */
+export type Outcome =
+  | "handled"
+  | "duplicate"
+  | "busy"
+  | "rejected"
+  | "failed"
+  | "unavailable"
+  | "unimplemented"
+  | "answered";
+
+/** A call as it was answered: for logs, traces and the development console. */
+export interface CallReport {
+  /** The action, once it was read from a verified call. */
+  action?: string;
+  /** The event's `id`, once it was decoded. */
+  eventId?: string;
+  /** The event's `type`, once it was decoded. */
+  eventType?: string;
+  /** What became of the call. */
+  outcome: Outcome;
+  /** The HTTP status of the answer. */
+  status: number;
+  /** Why the call was refused, or the message of what a handler threw. */
+  reason?: string;
+}
+
+/** A response, and the report of the call it answers. */
+export interface Receipt {
+  /** What to send UserHub. */
+  response: Response;
+  /** What became of the call. */
+  report: CallReport;
+}
