@@ -7,7 +7,7 @@
  */
 
 import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
-import type { Sampler, Wire } from "./samples.ts";
+import type { Sampler, Wire } from "./sampler.ts";
 
 /** The payload each known event type carries, under its camelCase field. */
 export interface EventPayloads {

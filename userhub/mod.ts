@@ -17,6 +17,7 @@ export * from "./event_types.ts";
 export * from "./logger.ts";
 export * from "./models.ts";
 export * from "./response.ts";
+export * from "./sampler.ts";
 export * from "./samples.ts";
 export * from "./signature.ts";
 export * from "./signed_headers.ts";

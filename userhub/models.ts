@@ -266,22 +266,18 @@ export interface Flow {
   updateTime: Date;
 }
 
-/** A user of a custom user connection (`users.*` actions). */
-export interface CustomUser {
-  /** The user's id. */
+/** A user of a custom user connection (`users.*` actions): one of the app's own users. */
+export interface CustomUser extends
+  Pick<
+    Account,
+    | "displayName"
+    | "email"
+    | "emailVerified"
+    | "phoneNumber"
+    | "phoneNumberVerified"
+    | "imageUrl"
+    | "disabled"
+  > {
+  /** The user's id in the app's own user store. */
   id: string;
-  /** The user's display name. */
-  displayName?: string;
-  /** The user's email address. */
-  email?: string;
-  /** Whether the email address is verified. */
-  emailVerified?: boolean;
-  /** The user's phone number. */
-  phoneNumber?: string;
-  /** Whether the phone number is verified. */
-  phoneNumberVerified?: boolean;
-  /** The URL of the user's image. */
-  imageUrl?: string;
-  /** Whether the user is disabled. */
-  disabled?: boolean;
 }
