@@ -179,7 +179,15 @@ Deno.test("main() reads --data from stdin and applies --set to the event's objec
       id: "evt_fixed",
       time: "2026-11-26T12:00:00.000Z",
       type: "users.changed",
-      usersChanged: { user: { id: "usr_1", state: "ACTIVE", view: "BASIC" } },
+      usersChanged: {
+        user: {
+          id: "usr_1",
+          state: "ACTIVE",
+          view: "BASIC",
+          createTime: "2026-11-26T11:00:00.000Z",
+          updateTime: "2026-11-26T11:00:00.000Z",
+        },
+      },
     };
     const { deps } = testRun({
       readStdin: () => Promise.resolve(new TextEncoder().encode(JSON.stringify(envelope))),

@@ -13,6 +13,7 @@ import {
 } from "./event_types.ts";
 import { isObject, parseJson } from "./json.ts";
 import { quote } from "./quote.ts";
+import { problemWith } from "./shape.ts";
 
 /** The envelope every event has. */
 export interface EventEnvelope<T extends string = string> {
@@ -55,7 +56,9 @@ export function isEventType<T extends EventType>(
 
 /**
  * Decodes an `events.handle` body. Strings in fields named `time` or ending in
- * `Time` become `Date`s. A known type must carry its payload object.
+ * `Time` become `Date`s. A known type must carry its payload, with every
+ * field the contract requires and every field present of its type (see
+ * `model_shapes.ts`); fields newer than this receiver are kept.
  *
  * @param body The raw, already verified request body.
  * @returns The event.
@@ -94,9 +97,13 @@ export function decodeEvent(body: Uint8Array): Event {
     // Times of a known type must be times; an unknown type keeps what it cannot parse.
     reviveTimes(value, known);
   } catch (error) {
-    if (!(error instanceof NotATime)) throw error;
-    const field = quote(error.path.join("."));
-    throw invalid(`Cannot decode event: ${field} is not a time: ${quote(error.text)}`);
+    if (!(error instanceof BadField)) throw error;
+    throw invalid(`Cannot decode event: ${quote(error.path.join("."))} ${error.problem}`);
+  }
+  if (known) {
+    const { field, payload } = EVENT_TYPES[value.type as EventType];
+    const problem = problemWith(value[field], payload, field);
+    if (problem !== undefined) throw invalid(`Cannot decode event: ${problem}`);
   }
   return value as Event;
 }
@@ -106,27 +113,32 @@ const EVENT_ID = /^[\x21-\x7e]{1,255}$/;
 /** Event types are dotted names such as `organizations.changed`. */
 const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** A time field that is not a time; its path is filled in on the way back up. */
-class NotATime extends Error {
+/** A field that cannot be decoded; its path is filled in on the way back up. */
+class BadField extends Error {
   readonly path: string[];
-  readonly text: string;
+  readonly problem: string;
 
-  constructor(key: string, text: string) {
-    super("Not a time");
+  constructor(key: string, problem: string) {
+    super(problem);
     this.path = [key];
-    this.text = text;
+    this.problem = problem;
   }
 }
 
-/** Turns every string in a field named `time` or ending in `Time` into a `Date`, in place. */
+/**
+ * Turns every string in a field named `time` or ending in `Time` into a
+ * `Date`, in place. A `__proto__` key is refused: code that copies the event
+ * with `Object.assign` would take it as the copy's prototype.
+ */
 function reviveTimes(node: Record<string, unknown>, strict: boolean): void {
   for (const key in node) {
+    if (key === "__proto__") throw new BadField(key, "is not allowed");
     const child = node[key];
     if (typeof child === "string") {
       if (key !== "time" && !key.endsWith("Time")) continue;
       const date = new Date(child);
       if (!Number.isNaN(date.getTime())) node[key] = date;
-      else if (strict) throw new NotATime(key, child);
+      else if (strict) throw new BadField(key, `is not a time: ${quote(child)}`);
     } else if (typeof child === "object" && child !== null) {
       reviveChild(child, key, strict);
     }
@@ -146,7 +158,7 @@ function reviveChild(child: object, key: string, strict: boolean): void {
     if (Array.isArray(child)) reviveList(child, strict);
     else reviveTimes(child as Record<string, unknown>, strict);
   } catch (error) {
-    if (error instanceof NotATime) error.path.unshift(key);
+    if (error instanceof BadField) error.path.unshift(key);
     throw error;
   }
 }

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { decodeEvent } from "./event.ts";
 import { WebhookError } from "./error.ts";
+import { SAMPLE_PAYLOADS } from "../_testing.ts";
 
 const encoder = new TextEncoder();
+const { usersChanged } = SAMPLE_PAYLOADS["users.changed"];
 
 function decodeTime(text: string): Date {
   const event = decodeEvent(encoder.encode(JSON.stringify({
     id: "evt_1",
     type: "users.changed",
-    usersChanged: { list: [{ createTime: text }] },
+    usersChanged: { ...usersChanged, list: [{ createTime: text }] },
   }))) as unknown as { usersChanged: { list: { createTime: Date }[] } };
   return event.usersChanged.list[0]!.createTime;
 }
@@ -78,7 +80,7 @@ Deno.test("decodeEvent() refuses ids and types that are not short plain tokens",
   ];
   for (const fields of cases) {
     assert.throws(
-      () => decodeEvent(encoder.encode(JSON.stringify({ ...fields, usersChanged: {} }))),
+      () => decodeEvent(encoder.encode(JSON.stringify({ ...fields, usersChanged }))),
       (error) =>
         error instanceof WebhookError && error.status === 400 && !error.message.includes("\n") &&
         error.message.length < 200,
@@ -87,7 +89,7 @@ Deno.test("decodeEvent() refuses ids and types that are not short plain tokens",
   }
   const longest = decodeEvent(
     encoder.encode(
-      JSON.stringify({ id: "e".repeat(255), type: "users.changed", usersChanged: {} }),
+      JSON.stringify({ id: "e".repeat(255), type: "users.changed", usersChanged }),
     ),
   );
   assert.equal(longest.id.length, 255);

@@ -6,8 +6,10 @@
  * @module
  */
 
+import { FLOW, MEMBER, ORGANIZATION, SUBSCRIPTION, USER } from "./model_shapes.ts";
 import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
 import type { Sampler, Wire } from "./sampler.ts";
+import type { Shape } from "./shape.ts";
 
 /** The payload each known event type carries, under its camelCase field. */
 export interface EventPayloads {
@@ -40,6 +42,8 @@ export interface EventTypeInfo<T extends EventType> {
   subject: keyof Payload<T> & string;
   /** What happened, for `deno task send --list`. */
   description: string;
+  /** What the payload must hold before a handler sees it. */
+  payload: Shape<Payload<T>>;
   /** A realistic payload, as it travels in JSON, for tests and `deno task send`. */
   sample: (make: Sampler) => Wire<Payload<T>>;
 }
@@ -50,30 +54,35 @@ export const EVENT_TYPES: { readonly [T in EventType]: EventTypeInfo<T> } = {
     field: "organizationsChanged",
     subject: "organization",
     description: "an organization was created, changed or deleted",
+    payload: { required: { organization: ORGANIZATION }, optional: {} },
     sample: (make) => ({ organization: make.organization() }),
   },
   "users.changed": {
     field: "usersChanged",
     subject: "user",
     description: "a user was created, changed or deleted",
+    payload: { required: { user: USER }, optional: {} },
     sample: (make) => ({ user: make.user() }),
   },
   "members.changed": {
     field: "membersChanged",
     subject: "member",
     description: "a member joined, left or changed role in an organization",
+    payload: { required: { organization: ORGANIZATION, member: MEMBER }, optional: {} },
     sample: (make) => ({ organization: make.organization(), member: make.member() }),
   },
   "subscriptions.changed": {
     field: "subscriptionsChanged",
     subject: "subscription",
     description: "a subscription started, renewed, changed plan or ended",
+    payload: { required: { subscription: SUBSCRIPTION }, optional: {} },
     sample: (make) => ({ subscription: make.subscription() }),
   },
   "flows.changed": {
     field: "flowsChanged",
     subject: "flow",
     description: "an invitation or sign-up flow started, completed or expired",
+    payload: { required: { flow: FLOW }, optional: {} },
     sample: (make) => ({ flow: make.flow() }),
   },
 };

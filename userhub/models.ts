@@ -197,7 +197,7 @@ export interface Subscription {
   /** The subscription's currency code. */
   currencyCode?: string;
   /** The subscribed plan, with any further plan fields UserHub sends. */
-  plan?: PlanSummary & Record<string, unknown>;
+  plan?: PlanSummary;
   /** The subscription's items, as UserHub sends them. */
   items?: Record<string, unknown>[];
   /** The subscription's seats, as UserHub sends them. */
@@ -213,7 +213,7 @@ export interface Subscription {
   /** When the subscription ends. */
   endTime?: Date;
   /** The trial period, with any further trial fields UserHub sends. */
-  trial?: Period & Record<string, unknown>;
+  trial?: Period;
   /** The subscription's current period. */
   currentPeriod?: Period;
   /** The organization the subscription belongs to. */

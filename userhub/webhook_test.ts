@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { NOW_MS, NOW_S, recordingLogger, SECRET, signedRequest } from "../_testing.ts";
+import { eventBody, NOW_MS, NOW_S, recordingLogger, SECRET, signedRequest } from "../_testing.ts";
 import { WebhookError } from "./error.ts";
 import { Webhook } from "./webhook.ts";
 
@@ -118,7 +118,7 @@ Deno.test("Webhook turns a WebhookError from an event handler into its status", 
     throw new WebhookError("RESOURCE_EXHAUSTED", "Slow down");
   });
   const response = await webhook.handleFromWeb(
-    await signedRequest({ body: '{"id":"evt_1","type":"users.changed","usersChanged":{}}' }),
+    await signedRequest({ body: eventBody("users.changed") }),
   );
   assert.equal(response.status, 429);
   assert.equal(await response.text(), '{"message":"Slow down","code":"RESOURCE_EXHAUSTED"}');
@@ -127,7 +127,7 @@ Deno.test("Webhook turns a WebhookError from an event handler into its status", 
 Deno.test("Webhook never answers a thrown non-Error with anything but the generic 500", async () => {
   const webhook = testWebhook().onEvent(() => Promise.reject("secret internal string"));
   const response = await webhook.handleFromWeb(
-    await signedRequest({ body: '{"id":"evt_1","type":"users.changed","usersChanged":{}}' }),
+    await signedRequest({ body: eventBody("users.changed") }),
   );
   assert.equal(response.status, 500);
   assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
