@@ -1,5 +1,13 @@
+/**
+ * `loadConfig()`: the environment variables the server reads, their defaults,
+ * and the one-line `ConfigError` for a value it cannot use.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "./config.ts";
+import { SECRET } from "./_testing.ts";
 
 const env = (vars: Record<string, string>) => new Map(Object.entries(vars));
 
@@ -37,4 +45,44 @@ Deno.test("loadConfig() reads PORT and refuses one that is not a port", () => {
       port,
     );
   }
+});
+
+Deno.test("loadConfig() reads DEDUPE and KV_PATH", async (t) => {
+  const load = (vars: Record<string, string>) =>
+    loadConfig(new Map(Object.entries({ SIGNING_SECRET: SECRET, ...vars })));
+
+  await t.step("on by default, in Deno's default location", () => {
+    const config = load({});
+    assert.equal(config.dedupe, undefined);
+    assert.equal(config.kvPath, undefined);
+    assert.equal(load({ DEDUPE: "", KV_PATH: " " }).kvPath, undefined);
+  });
+
+  await t.step("DEDUPE=on or off, in any case", () => {
+    assert.equal(load({ DEDUPE: "on" }).dedupe, undefined);
+    assert.equal(load({ DEDUPE: "off" }).dedupe, false);
+    assert.equal(load({ DEDUPE: " OFF " }).dedupe, false);
+  });
+
+  await t.step("refuses any other DEDUPE", () => {
+    for (const value of ["maybe", "no", "0", "false"]) {
+      assert.throws(
+        () => load({ DEDUPE: value }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message === `DEDUPE "${value}" is not valid: use "on" (the default) or "off"`,
+      );
+    }
+  });
+
+  await t.step("KV_PATH is a file path, not a URL", () => {
+    assert.equal(
+      load({ KV_PATH: "/var/lib/webhooks/kv.sqlite3" }).kvPath,
+      "/var/lib/webhooks/kv.sqlite3",
+    );
+    assert.throws(
+      () => load({ KV_PATH: "https://api.deno.com/databases/x/connect" }),
+      (error: unknown) => error instanceof ConfigError && /is a URL/.test(error.message),
+    );
+  });
 });

@@ -1,6 +1,15 @@
+/**
+ * The duplicate check, through `createApp()` with a Deno KV store: a
+ * redelivered event runs its handler once, a failed one runs again,
+ * concurrent deliveries wait for the one running, a store that fails is 503,
+ * and `DEDUPE=off` checks nothing.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import {
   eventBody,
   NOW_MS,
@@ -214,193 +223,5 @@ Deno.test("two app instances over one KV file run the handler once, as behind a 
       kvA.close();
       kvB.close();
     }
-  });
-});
-
-Deno.test("loadConfig() reads DEDUPE and KV_PATH", async (t) => {
-  const load = (vars: Record<string, string>) =>
-    loadConfig(new Map(Object.entries({ SIGNING_SECRET: SECRET, ...vars })));
-
-  await t.step("on by default, in Deno's default location", () => {
-    const config = load({});
-    assert.equal(config.dedupe, undefined);
-    assert.equal(config.kvPath, undefined);
-    assert.equal(load({ DEDUPE: "", KV_PATH: " " }).kvPath, undefined);
-  });
-
-  await t.step("DEDUPE=on or off, in any case", () => {
-    assert.equal(load({ DEDUPE: "on" }).dedupe, undefined);
-    assert.equal(load({ DEDUPE: "off" }).dedupe, false);
-    assert.equal(load({ DEDUPE: " OFF " }).dedupe, false);
-  });
-
-  await t.step("refuses any other DEDUPE", () => {
-    for (const value of ["maybe", "no", "0", "false"]) {
-      assert.throws(
-        () => load({ DEDUPE: value }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === `DEDUPE "${value}" is not valid: use "on" (the default) or "off"`,
-      );
-    }
-  });
-
-  await t.step("KV_PATH is a file path, not a URL", () => {
-    assert.equal(
-      load({ KV_PATH: "/var/lib/webhooks/kv.sqlite3" }).kvPath,
-      "/var/lib/webhooks/kv.sqlite3",
-    );
-    assert.throws(
-      () => load({ KV_PATH: "https://api.deno.com/databases/x/connect" }),
-      (error: unknown) => error instanceof ConfigError && /is a URL/.test(error.message),
-    );
-  });
-});
-
-/** The `start` task's command without its leading `deno`: the tests run what users run. */
-async function startTaskArgs(): Promise<string[]> {
-  const { default: config } = await import("./deno.json", { with: { type: "json" } });
-  const words = (config.tasks.start as string).split(/\s+/);
-  assert.equal(words[0], "deno");
-  assert.equal(words.at(-1), "main.ts");
-  return words.slice(1);
-}
-
-/** A `main.ts` process whose output is collected as it comes. */
-class Server {
-  #child: Deno.ChildProcess;
-  #pumps: Promise<void>[];
-  output = "";
-  url = "";
-
-  constructor(args: string[], env: Record<string, string>) {
-    this.#child = new Deno.Command("deno", {
-      args,
-      env: { NO_COLOR: "1", PORT: "0", DEDUPE: "", KV_PATH: "", ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#pumps = [this.#child.stdout, this.#child.stderr].map(async (stream) => {
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) this.output += text;
-    });
-  }
-
-  /** Waits until the output matches, or the process ends, or 30 s pass. */
-  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + 30_000;
-    let ended = false;
-    this.#child.status.then(() => ended = true);
-    while (Date.now() < deadline) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (ended) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no ${pattern} in the server's output:\n${this.output}`);
-  }
-
-  async listening(): Promise<this> {
-    this.url = (await this.waitFor(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
-    return this;
-  }
-
-  async send(body: string): Promise<number> {
-    const request = await signedRequest({
-      body,
-      timestamp: Math.floor(Date.now() / 1000),
-      url: `${this.url}/webhook`,
-    });
-    const response = await fetch(request);
-    await response.body?.cancel();
-    return response.status;
-  }
-
-  /** Waits for the process to exit by itself and returns its exit code. */
-  async exited(): Promise<number> {
-    const { code } = await this.#child.status;
-    await Promise.all(this.#pumps);
-    return code;
-  }
-
-  /** Stops the process and returns its exit code. */
-  stop(): Promise<number> {
-    try {
-      this.#child.kill("SIGTERM");
-    } catch {
-      // It had exited already.
-    }
-    return this.exited();
-  }
-}
-
-/** Sends one event twice to a fresh server, restarts it, and sends it again. */
-async function assertRemembersAcrossRestart(args: string[], env: Record<string, string>) {
-  const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
-  const body = eventBody("users.changed", undefined, id);
-  const duplicate = new RegExp(
-    `^Duplicate: ${id} \\(users\\.changed\\) already handled, skipped$`,
-    "m",
-  );
-
-  const first = await new Server(args, env).listening();
-  try {
-    // Its own write: it may reach the pipe after the "Listening" line was read.
-    await first.waitFor(/^Duplicate check on/m);
-    assert.equal(await first.send(body), 200);
-    await first.waitFor(/^ - User: usr_\w+ Ada Lovelace$/m);
-    assert.equal(await first.send(body), 200);
-    await first.waitFor(duplicate);
-  } finally {
-    // A graceful stop, KV closed, is an exit 0.
-    assert.equal(await first.stop(), 0, first.output);
-  }
-  assert.equal(first.output.match(/^Event: users\.changed$/gm)?.length, 1, first.output);
-
-  const restarted = await new Server(args, env).listening();
-  try {
-    assert.equal(await restarted.send(body), 200);
-    await restarted.waitFor(duplicate);
-  } finally {
-    await restarted.stop();
-  }
-  assert.doesNotMatch(restarted.output, /^Event: users\.changed$/m, restarted.output);
-}
-
-Deno.test("main.ts remembers handled events across a restart, with the start task's flags and no file permission", async () => {
-  await withScratchDir(async (dir) => {
-    // A private DENO_DIR, so Deno's default KV location is a fresh one inside it.
-    await assertRemembersAcrossRestart(await startTaskArgs(), {
-      SIGNING_SECRET: SECRET,
-      DENO_DIR: `${dir}/deno_dir`,
-    });
-  });
-});
-
-Deno.test("main.ts with KV_PATH needs read and write permission for that file only", async (t) => {
-  await withScratchDir(async (dir) => {
-    const path = `${dir}/kv.sqlite3`;
-    const env = { SIGNING_SECRET: SECRET, KV_PATH: path };
-    const args = await startTaskArgs();
-
-    await t.step("without it, exits 1 with the flags to add", async () => {
-      const server = new Server(args, env);
-      assert.equal(await server.exited(), 1);
-      assert.equal(
-        server.output.trim(),
-        `KV_PATH "${path}" needs permission for that file only: ` +
-          `run with --allow-read=${path} --allow-write=${path}`,
-      );
-    });
-
-    await t.step("with it, remembers across a restart", async () => {
-      const scoped = [
-        ...args.slice(0, -1),
-        `--allow-read=${path}`,
-        `--allow-write=${path}`,
-        args.at(-1)!,
-      ];
-      await assertRemembersAcrossRestart(scoped, env);
-    });
   });
 });

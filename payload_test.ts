@@ -1,28 +1,6 @@
 import assert from "node:assert/strict";
-import { createApp } from "./app.ts";
-import { NOW_MS, recordingLogger, SAMPLE_PAYLOADS, SECRET, signedRequest } from "./_testing.ts";
-import type { Event } from "./userhub/mod.ts";
-
-/** An app whose handlers record the events they get. */
-function recordingApp() {
-  const received: Event[] = [];
-  const record = (event: Event) => void received.push(event);
-  const logger = recordingLogger();
-  const app = createApp({
-    secrets: [SECRET],
-    now: () => NOW_MS,
-    logger,
-    onError: () => {},
-    handlers: {
-      "organizations.changed": record,
-      "users.changed": record,
-      "members.changed": record,
-      "subscriptions.changed": record,
-      "flows.changed": record,
-    },
-  });
-  return { app, received, lines: logger.lines };
-}
+import { SAMPLE_PAYLOADS, signedRequest } from "./_testing.ts";
+import { testApp as recordingApp } from "./_test_app.ts";
 
 /** Sends an event whose body is `fields` after an id, a time and a type. */
 async function send(app: (request: Request) => Promise<Response>, type: string, fields: string) {

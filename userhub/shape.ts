@@ -110,11 +110,15 @@ const NAMES = {
 
 function follows(value: unknown, rule: keyof typeof NAMES): boolean {
   switch (rule) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number";
+    case "boolean":
+      return typeof value === "boolean";
     case "time":
       return value instanceof Date;
     case "object":
       return isObject(value);
-    default:
-      return typeof value === rule;
   }
 }
