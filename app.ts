@@ -7,8 +7,10 @@
 import type { Config } from "./config.ts";
 
 export type { Config } from "./config.ts";
+import { customUsers as defaultCustomUsers } from "./handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
 import {
+  type CustomUserProvider,
   dispatchEvents,
   type ErrorContext,
   type EventHandlers,
@@ -28,6 +30,11 @@ export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
   kv?: Deno.Kv;
   /** Event type → handler; `handlers/mod.ts` by default. */
   handlers?: EventHandlers;
+  /**
+   * Answers the `users.*` actions, as UserHub's user directory;
+   * `handlers/custom_users.ts` by default. Without one they answer 501.
+   */
+  customUsers?: CustomUserProvider;
   /** Where the app logs; the console by default. */
   logger?: Logger;
   /** Told of every handler failure; logs it by default. */
@@ -69,6 +76,15 @@ export function createApp(options: AppOptions): App {
     }),
   });
   webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
+  const directory = "customUsers" in options ? options.customUsers : defaultCustomUsers;
+  if (directory !== undefined) {
+    webhook
+      .onListUsers((request) => directory.listUsers(request))
+      .onGetUser((request) => directory.getUser(request))
+      .onCreateUser((user) => directory.createUser(user))
+      .onUpdateUser((user) => directory.updateUser(user))
+      .onDeleteUser((request) => directory.deleteUser(request));
+  }
 
   const notWebhook = async (request: Request, path: string): Promise<Response> => {
     await request.body?.cancel();

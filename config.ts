@@ -16,6 +16,12 @@ export interface Config {
   dedupe?: boolean;
   /** Where Deno KV keeps the record (`KV_PATH`); Deno's default location when absent. */
   kvPath?: string;
+  /**
+   * `example` when `CUSTOM_USERS=example`: the example user directory of
+   * `examples/kv_user_directory.ts` answers the `users.*` actions. When
+   * absent, `handlers/custom_users.ts` does (the template: nobody, so 501).
+   */
+  customUsers?: "example";
 }
 
 /** A configuration mistake the operator can fix; its message is one line. */
@@ -36,8 +42,9 @@ export interface Environment {
 /**
  * Reads `SIGNING_SECRET` (required; several secrets may be separated by
  * commas or whitespace), `PORT` (8000 by default), `DEDUPE` (`on` by default,
- * or `off`) and `KV_PATH` (a file for Deno KV; Deno's default location when
- * unset). Only the variables set away from their default appear in the result.
+ * or `off`), `KV_PATH` (a file for Deno KV; Deno's default location when
+ * unset) and `CUSTOM_USERS` (`off` by default, or `example`). Only the
+ * variables set away from their default appear in the result.
  *
  * @param env The variables.
  * @returns The configuration.
@@ -63,6 +70,7 @@ export function loadConfig(env: Environment): Config {
   if (!parseDedupe(env.get("DEDUPE"))) config.dedupe = false;
   const kvPath = parseKvPath(env.get("KV_PATH"));
   if (kvPath !== undefined) config.kvPath = kvPath;
+  if (parseCustomUsers(env.get("CUSTOM_USERS"))) config.customUsers = "example";
   return config;
 }
 
@@ -102,6 +110,15 @@ function parseDedupe(value: string | undefined): boolean {
   if (text === "off") return false;
   throw new ConfigError(
     `DEDUPE ${JSON.stringify(value)} is not valid: use "on" (the default) or "off"`,
+  );
+}
+
+function parseCustomUsers(value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "" || text === "off") return false;
+  if (text === "example") return true;
+  throw new ConfigError(
+    `CUSTOM_USERS ${JSON.stringify(value)} is not valid: use "off" (the default) or "example"`,
   );
 }
 

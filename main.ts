@@ -8,6 +8,7 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { KvUserDirectory } from "./examples/kv_user_directory.ts";
 
 export { type App, type AppOptions, type Config, createApp } from "./app.ts";
 
@@ -18,13 +19,14 @@ export { type App, type AppOptions, type Config, createApp } from "./app.ts";
  * app.
  *
  * @param config `dedupe` and `kvPath`, as {@linkcode loadConfig} reads them.
- * @returns The store, or `undefined` when the duplicate check is off.
+ * @returns The store, or `undefined` when neither the duplicate check nor the
+ * example user directory needs one.
  * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
  */
 export async function openStore(
-  config: Pick<Config, "dedupe" | "kvPath">,
+  config: Pick<Config, "dedupe" | "kvPath" | "customUsers">,
 ): Promise<Deno.Kv | undefined> {
-  if (config.dedupe === false) return undefined;
+  if (config.dedupe === false && config.customUsers === undefined) return undefined;
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
       "Deno KV is not enabled: run with --unstable-kv (the tasks in deno.json enable it), " +
@@ -105,13 +107,24 @@ if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
+    const app = createApp({
+      secrets: config.secrets,
+      ...(config.dedupe === false && { dedupe: false }),
+      ...(kv && { kv }),
+      ...(kv && config.customUsers === "example" && { customUsers: new KvUserDirectory(kv) }),
+    });
     const server = Deno.serve({
       port: config.port,
       onListen: ({ port }) => {
         console.log(`Listening on http://127.0.0.1:${port}`);
         console.log(describeDedupe(config));
+        if (config.customUsers === "example") {
+          console.log(
+            "User directory: the example of examples/kv_user_directory.ts, in Deno KV (CUSTOM_USERS=example)",
+          );
+        }
       },
-    }, createApp({ ...config, ...(kv && { kv }) }));
+    }, app);
     stopOnSignals(server, kv);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {

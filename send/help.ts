@@ -55,8 +55,9 @@ and p99 latency.
 Exit code:
   0  every call got a 2xx answer; or, for deliberately invalid calls (--bad-signature,
      --timestamp-offset beyond ±${TIMESTAMP_TOLERANCE_SECONDS}), every call was refused with a 4xx other than 404
-  1  any other answer, or no answer. A server that does not implement a users.* action
-     answers 501 UNIMPLEMENTED (this project's server implements none), so those exit 1
+  1  any other answer, or no answer. A server that is not a user directory answers the
+     users.* actions 501 UNIMPLEMENTED (the template is none until handlers/custom_users.ts
+     is filled in, or CUSTOM_USERS=example runs the example), so those exit 1
   2  a usage error: unknown <what> or option, bad value, unusable --data, no secret
 
 Permissions: the task reaches 127.0.0.1 and localhost only, and reads no file. For

@@ -65,8 +65,8 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
       lines.add(`404: nothing at ${url.pathname} on that server: the receiver listens on /webhook`);
     } else if (response.status === 501) {
       lines.add(
-        `501: the server has no handler for ${call.action} (a custom user connection ` +
-          `registers one with webhook.onAction("${call.action}", ...))`,
+        `501: the server has no handler for ${call.action}: it is not a user directory ` +
+          `(fill in handlers/custom_users.ts, or start it with CUSTOM_USERS=example to try the example)`,
       );
     } else if (response.status >= 500) {
       lines.add(`${response.status}: the server failed: see its log`);

@@ -8,6 +8,7 @@
 export * from "./actions.ts";
 export * from "./body.ts";
 export * from "./call_report.ts";
+export * from "./custom_users.ts";
 export * from "./dedupe.ts";
 export * from "./kv_guard.ts";
 export * from "./dispatch.ts";

@@ -45,8 +45,10 @@ export function samplePayload<T extends EventType>(type: T, now: Date = new Date
  *
  * @param action `challenge` or a `users.*` action.
  * @returns The request body: a fresh challenge string, `{ pageSize: 10 }`
- * for `users.list`, `{ id }` for `users.get` and `users.delete`, a
- * `CustomUser` for `users.create` and `users.update`.
+ * for `users.list`, a `CustomUser` for `users.create` and `users.update`,
+ * `{ id }` for `users.get` and `users.delete`. All five are about the same
+ * user, {@linkcode SAMPLE_USER_ID}: create, get, update and delete it in
+ * turn, and a directory answers each with 2xx.
  *
  * @example
  * ```ts
@@ -59,18 +61,16 @@ export function sampleRequest<A extends "challenge" | UserActionName>(action: A)
   const requests: { [K in "challenge" | UserActionName]: () => RequestOf<K> } = {
     "challenge": () => ({ challenge: newId("") }),
     "users.list": () => ({ pageSize: 10 }),
-    "users.get": () => ({ id: externalUserId() }),
-    "users.create": () => customUser(externalUserId()),
-    "users.update": () => ({ ...customUser(externalUserId()), displayName: "Jane Q. Doe" }),
-    "users.delete": () => ({ id: externalUserId() }),
+    "users.get": () => ({ id: SAMPLE_USER_ID }),
+    "users.create": () => customUser(SAMPLE_USER_ID),
+    "users.update": () => ({ ...customUser(SAMPLE_USER_ID), displayName: "Jane Q. Doe" }),
+    "users.delete": () => ({ id: SAMPLE_USER_ID }),
   };
   return requests[action]() as RequestOf<A>;
 }
 
-/** A user id in the app's own user store, as a custom connection knows it. */
-function externalUserId(): string {
-  return `user-${crypto.getRandomValues(new Uint32Array(1))[0]! % 100000}`;
-}
+/** The id, in the app's own user store, of the user the sample `users.*` calls are about. */
+export const SAMPLE_USER_ID = "user-1001";
 
 function customUser(id: string): CustomUser {
   return {

@@ -1,19 +1,28 @@
 /**
  * The UserHub webhook receiver, with the API of the official SDKs:
  * `new Webhook(secret)`, `onEvent`, `onChallenge`, `onAction`, `onDefault`,
- * `verify` and `handleFromWeb`.
+ * the custom user connection's `onListUsers`, `onGetUser`, `onCreateUser`,
+ * `onUpdateUser` and `onDeleteUser`, `verify` and `handleFromWeb`.
  *
  * @module
  */
 
-import type { UserActionName, UserActions } from "./actions.ts";
+import type {
+  ListUsersRequest,
+  ListUsersResult,
+  UserActionName,
+  UserActions,
+  UserIdRequest,
+} from "./actions.ts";
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
 import type { CallReport, Receipt } from "./call_report.ts";
+import { type ActionContract, USER_ACTION_CONTRACTS } from "./custom_users.ts";
 import { BusyError, DeliveryGate } from "./delivery_gate.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
 import { isObject, parseJson } from "./json.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
+import type { CustomUser } from "./models.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
 import { parseSecrets, SigningKey } from "./signature.ts";
 import { StoreError } from "./store_error.ts";
@@ -54,7 +63,7 @@ export class Webhook {
   readonly #logger: Logger;
   readonly #onError: (error: unknown, context: ErrorContext) => void;
   readonly #gate: DeliveryGate;
-  readonly #actions = new Map<string, ActionHandler>();
+  readonly #actions = new Map<string, Route>();
   #onEvent: EventHandler | undefined;
   #onChallenge: ChallengeHandler | undefined;
   #onDefault: DefaultHandler | undefined;
@@ -128,8 +137,58 @@ export class Webhook {
    */
   onAction(name: string, handler: ActionHandler): this;
   onAction(name: string, handler: ActionHandler<never>): this {
-    this.#actions.set(name, handler as ActionHandler);
+    const contract = Object.hasOwn(USER_ACTION_CONTRACTS, name)
+      ? USER_ACTION_CONTRACTS[name as UserActionName]
+      : ANY;
+    this.#actions.set(name, { contract, run: handler as ActionHandler });
     return this;
+  }
+
+  /**
+   * Answers `users.list`: one page of the app's users, as UserHub's user
+   * directory. The request is checked first (`pageSize` a whole number from 1
+   * to 1000, `pageToken` a string), the result before it is sent.
+   * @param handler Gets the page asked for, returns its users and the next page's token.
+   * @returns This webhook.
+   */
+  onListUsers(handler: ActionHandler<ListUsersRequest, ListUsersResult>): this {
+    return this.onAction("users.list", handler);
+  }
+
+  /**
+   * Answers `users.get`: one user, or {@linkcode UserNotFoundError}.
+   * @param handler Gets the user's `id`, returns the user.
+   * @returns This webhook.
+   */
+  onGetUser(handler: ActionHandler<UserIdRequest, CustomUser>): this {
+    return this.onAction("users.get", handler);
+  }
+
+  /**
+   * Answers `users.create`: stores a new user.
+   * @param handler Gets the user (a `CustomUser` with a non-empty `id`), returns it as stored.
+   * @returns This webhook.
+   */
+  onCreateUser(handler: ActionHandler<CustomUser, CustomUser>): this {
+    return this.onAction("users.create", handler);
+  }
+
+  /**
+   * Answers `users.update`: replaces a user.
+   * @param handler Gets the user, returns it as stored.
+   * @returns This webhook.
+   */
+  onUpdateUser(handler: ActionHandler<CustomUser, CustomUser>): this {
+    return this.onAction("users.update", handler);
+  }
+
+  /**
+   * Answers `users.delete`: deletes a user; the answer is `{}`.
+   * @param handler Gets the user's `id`.
+   * @returns This webhook.
+   */
+  onDeleteUser(handler: ActionHandler<UserIdRequest, unknown>): this {
+    return this.onAction("users.delete", handler as ActionHandler);
   }
 
   /**
@@ -271,19 +330,34 @@ export class Webhook {
   }
 
   async #action(call: VerifiedCall, report: CallReport): Promise<Response> {
-    const onDefault = this.#onDefault;
-    const handler = call.action === "events.handle" ? undefined : this.#actions.get(call.action) ??
-      (onDefault && ((input: unknown) => onDefault(call.action, input)));
-    if (handler === undefined) {
+    const route = call.action === "events.handle" ? undefined : this.#route(call.action);
+    if (route === undefined) {
       report.outcome = "unimplemented";
       throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
     }
-    const input = parseJson(call.body, "Cannot read call");
+    const body = parseJson(call.body, "Cannot read call");
+    // A replay is refused as such, whatever its body.
     await this.#gate.admitAction(call);
+    const input = route.contract.read(body);
     report.outcome = "failed";
-    const result = await handler(input);
+    let result: unknown;
+    try {
+      result = await route.run(input);
+    } catch (error) {
+      // An error with a UserHub code is the handler's answer, such as "User not found".
+      if (error instanceof WebhookError) report.outcome = "answered";
+      throw error;
+    }
+    const answer = route.contract.check(result);
     report.outcome = "answered";
-    return resultResponse(result);
+    return resultResponse(answer);
+  }
+
+  /** The action's own handler, or the default handler. */
+  #route(action: string): Route | undefined {
+    const onDefault = this.#onDefault;
+    return this.#actions.get(action) ??
+      (onDefault && { contract: ANY, run: (input: unknown) => onDefault(action, input) });
   }
 
   /** The answer to an error thrown while a verified call was handled, and its log line. */
@@ -307,6 +381,15 @@ export class Webhook {
     return errorResponse(error);
   }
 }
+
+/** An action's handler, and how its request is read and its result checked. */
+interface Route {
+  contract: ActionContract<unknown, unknown>;
+  run: ActionHandler;
+}
+
+/** The contract of an action this receiver has no type for: any JSON in, any JSON out. */
+const ANY: ActionContract<unknown, unknown> = { read: (input) => input, check: (result) => result };
 
 /** {@linkcode decodeEvent}, with any failure of its own (say, nesting too deep) a 400. */
 function decode(body: Uint8Array): Event {
