@@ -61,6 +61,8 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
         "401: the server refused the signature or timestamp: does SIGNING_SECRET (or --secret) " +
           "match the server's, and is this clock right?",
       );
+    } else if (response.status === 404 && isMissingUser(call.action, response.body)) {
+      lines.add("404: the user directory has no user with that id (users.create makes one)");
     } else if (response.status === 404) {
       lines.add(`404: nothing at ${url.pathname} on that server: the receiver listens on /webhook`);
     } else if (response.status === 501) {
@@ -75,4 +77,10 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
     }
   }
   return [...lines];
+}
+
+/** A directory's answer for an unknown user, not the 404 of a wrong path (`Not found: /x`). */
+function isMissingUser(action: string, body: string): boolean {
+  return action.startsWith("users.") && body.includes('"code":"NOT_FOUND"') &&
+    !body.includes('"message":"Not found: ');
 }

@@ -143,3 +143,20 @@ Deno.test("verdict() says whether the run went as wanted", () => {
     line: "The call was not refused although invalid (bad signature): exit code 1",
   });
 });
+
+Deno.test("hints() tells a directory's unknown user from a wrong path", () => {
+  const getUser: Call = { ...call, target: "users.get", action: "users.get", eventId: undefined };
+  const answer = (body: string): Outcome => ({
+    call: getUser,
+    latency: 1,
+    response: { status: 404, statusText: "Not Found", body },
+  });
+  assert.deepEqual(
+    hints([answer('{"message":"User not found","code":"NOT_FOUND"}')], "accepted", URL_),
+    ["404: the user directory has no user with that id (users.create makes one)"],
+  );
+  assert.match(
+    hints([answer('{"message":"Not found: /hook","code":"NOT_FOUND"}')], "accepted", URL_)[0]!,
+    /^404: nothing at \/webhook/,
+  );
+});

@@ -368,6 +368,8 @@ export class Webhook {
     if (error instanceof StoreError) {
       report.outcome = "unavailable";
       this.#logger.error(`Refused ${action} (503): ${error.message}`, error.cause);
+    } else if (error instanceof WebhookError && report.outcome === "answered") {
+      this.#logger.info(`Answered ${action} (${error.status}): ${error.message}`);
     } else if (
       error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
     ) {
