@@ -1,12 +1,11 @@
-import type { TypedEventHandler } from "../userhub/mod.ts";
+import { line, type TypedEventHandler } from "../userhub/mod.ts";
 
 /** Runs when a member joins, leaves or changes role in an organization. */
 const membersChanged: TypedEventHandler<"members.changed"> = (event) => {
   const { organization, member } = event.membersChanged;
+  const { user, role } = member;
   console.log(
-    ` - Member: ${organization.id} ${member.user.id} ${
-      member.user.displayName ?? ""
-    } (${member.role.displayName})`,
+    line` - Member: ${organization.id} ${user.id} ${user.displayName} (${role.displayName})`,
   );
 };
 

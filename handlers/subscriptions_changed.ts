@@ -1,9 +1,9 @@
-import type { TypedEventHandler } from "../userhub/mod.ts";
+import { line, type TypedEventHandler } from "../userhub/mod.ts";
 
 /** Runs when a subscription starts, renews, changes plan or ends. */
 const subscriptionsChanged: TypedEventHandler<"subscriptions.changed"> = (event) => {
   const { subscription } = event.subscriptionsChanged;
-  console.log(` - Subscription: ${subscription.id} ${subscription.state}`);
+  console.log(line` - Subscription: ${subscription.id} ${subscription.state}`);
 };
 
 export default subscriptionsChanged;

@@ -1,9 +1,9 @@
-import type { TypedEventHandler } from "../userhub/mod.ts";
+import { line, type TypedEventHandler } from "../userhub/mod.ts";
 
 /** Runs when a user is created, changed or deleted. */
 const usersChanged: TypedEventHandler<"users.changed"> = (event) => {
   const { user } = event.usersChanged;
-  console.log(` - User: ${user.id} ${user.displayName ?? ""}`);
+  console.log(line` - User: ${user.id} ${user.displayName}`);
 };
 
 export default usersChanged;

@@ -10,7 +10,7 @@ import { type DeliveryGuard, signedDigest, type SignedRequest } from "./dedupe.t
 import { WebhookError } from "./error.ts";
 import type { Event } from "./event.ts";
 import type { Logger } from "./logger.ts";
-import { storeOperation } from "./store_error.ts";
+import { StoreError, StoreOutage } from "./store_outage.ts";
 import type { VerifiedCall } from "./verify.ts";
 
 /** Another delivery of the event holds its claim: answered 409 with `Retry-After`. */
@@ -34,6 +34,7 @@ export class BusyError extends WebhookError {
 export class DeliveryGate {
   readonly #guard: DeliveryGuard | undefined;
   readonly #logger: Logger;
+  readonly #outage: StoreOutage;
   readonly #window: number;
 
   /**
@@ -42,10 +43,17 @@ export class DeliveryGate {
    * @param logger Where failures of the store after the fact are logged.
    * @param tolerance Seconds a timestamp may be off the clock: a signed request
    * is remembered for that long on either side.
+   * @param now The clock, in milliseconds, for the log of a failing store.
    */
-  constructor(guard: DeliveryGuard | undefined, logger: Logger, tolerance: number) {
+  constructor(
+    guard: DeliveryGuard | undefined,
+    logger: Logger,
+    tolerance: number,
+    now: () => number,
+  ) {
     this.#guard = guard;
     this.#logger = logger;
+    this.#outage = new StoreOutage(logger, now);
     this.#window = 2 * tolerance * 1000;
   }
 
@@ -58,7 +66,7 @@ export class DeliveryGate {
    * @returns `handled`, or `duplicate` when the handler did not run.
    * @throws {BusyError} When another delivery holds the event.
    * @throws {WebhookError} 409 when the bytes were accepted under another action;
-   * a `StoreError` when the store fails; whatever the handler throws.
+   * {@linkcode StoreError} when the store fails; whatever the handler throws.
    */
   async runEvent(
     call: VerifiedCall,
@@ -72,7 +80,7 @@ export class DeliveryGate {
     }
     const about = `${event.id} (${event.type})`;
     const signed = await this.#signed(call);
-    const claim = await storeOperation(about, () => guard.claim(event.id, signed));
+    const claim = await this.#store(call.action, about, () => guard.claim(event.id, signed));
     if (claim.status === "done") return "duplicate";
     if (claim.status === "busy") throw new BusyError(event.id, claim.retryAfter);
     if (claim.status === "replayed") throw replayed(call.action, claim.action);
@@ -106,13 +114,13 @@ export class DeliveryGate {
    * (whose copies are duplicates) or a challenge (whose copies are answered).
    * @param call The verified call.
    * @throws {WebhookError} 409 when its bytes were accepted before; a
-   * `StoreError` when the store fails.
+   * {@linkcode StoreError} when the store fails.
    */
   async admitAction(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
     if (guard === undefined) return;
     const signed = await this.#signed(call);
-    const earlier = await storeOperation(call.action, () => guard.rememberSigned(signed));
+    const earlier = await this.#store(call.action, call.action, () => guard.rememberSigned(signed));
     if (earlier !== undefined) throw replayed(call.action, earlier);
   }
 
@@ -129,6 +137,23 @@ export class DeliveryGate {
     } catch (cause) {
       this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
     }
+  }
+
+  /**
+   * Runs a store operation whose failure refuses the call: it becomes a
+   * {@linkcode StoreError}, and the log of the outage hears of it.
+   */
+  async #store<T>(action: string, about: string, operation: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await operation();
+    } catch (cause) {
+      const error = new StoreError(about, cause);
+      this.#outage.refused(`Refused ${action} (503): ${error.message}`, cause);
+      throw error;
+    }
+    this.#outage.answered();
+    return result;
   }
 
   /** The call as the guard remembers it, for as long as its timestamp is accepted. */

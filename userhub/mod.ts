@@ -17,6 +17,7 @@ export * from "./event.ts";
 export * from "./event_types.ts";
 export * from "./logger.ts";
 export * from "./models.ts";
+export * from "./printable.ts";
 export * from "./response.ts";
 export * from "./sampler.ts";
 export * from "./samples.ts";

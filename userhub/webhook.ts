@@ -25,7 +25,7 @@ import { consoleLogger, type Logger } from "./logger.ts";
 import type { CustomUser } from "./models.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
 import { parseSecrets, SigningKey } from "./signature.ts";
-import { StoreError } from "./store_error.ts";
+import { StoreError } from "./store_outage.ts";
 import {
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
@@ -95,7 +95,7 @@ export class Webhook {
         : `event ${context.eventId} (${context.eventType})`;
       this.#logger.error(`Handler failed for ${about}:`, error);
     });
-    this.#gate = new DeliveryGate(config.guard, this.#logger, this.#tolerance);
+    this.#gate = new DeliveryGate(config.guard, this.#logger, this.#tolerance, this.#now);
   }
 
   /**
@@ -366,8 +366,8 @@ export class Webhook {
     report.reason = error instanceof Error ? error.message : String(error);
     if (error instanceof BusyError) report.outcome = "busy";
     if (error instanceof StoreError) {
+      // Logged by the gate, which keeps a failing store from flooding the log.
       report.outcome = "unavailable";
-      this.#logger.error(`Refused ${action} (503): ${error.message}`, error.cause);
     } else if (error instanceof WebhookError && report.outcome === "answered") {
       this.#logger.info(`Answered ${action} (${error.status}): ${error.message}`);
     } else if (
