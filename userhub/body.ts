@@ -42,6 +42,63 @@ export class BodyBudget {
   }
 }
 
+/** How long a body may take to arrive once its headers have: 30 s. */
+export const BODY_DEADLINE_MS = 30_000;
+
+/**
+ * The deadline of the bodies being read, kept by one timer for all of them
+ * (a timer per request cost more than the rest of a request): a body still
+ * arriving when its time is up is cancelled, its buffer released. The timer
+ * runs only while a body is being read, ticks ten times per deadline (at most
+ * once a second), and never keeps the process alive.
+ */
+export class BodyDeadlines {
+  readonly #deadline: number;
+  readonly #tick: number;
+  readonly #reads = new Set<{ until: number; late: () => void }>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** @param deadline Milliseconds a body may take; {@linkcode BODY_DEADLINE_MS} by default. */
+  constructor(deadline = BODY_DEADLINE_MS) {
+    this.#deadline = deadline;
+    this.#tick = Math.min(1000, deadline / 10);
+  }
+
+  /** Milliseconds a body may take. */
+  get deadline(): number {
+    return this.#deadline;
+  }
+
+  /**
+   * Watches a read from now on.
+   * @param late Called once if the read is still under way when its time is up.
+   * @returns Stops watching it.
+   */
+  watch(late: () => void): () => void {
+    const read = { until: Date.now() + this.#deadline, late };
+    this.#reads.add(read);
+    if (this.#timer === undefined) {
+      const timer = setInterval(() => this.#check(), this.#tick);
+      Deno.unrefTimer(timer);
+      this.#timer = timer;
+    }
+    return () => void this.#reads.delete(read);
+  }
+
+  #check(): void {
+    const now = Date.now();
+    for (const read of this.#reads) {
+      if (read.until > now) continue;
+      this.#reads.delete(read);
+      read.late();
+    }
+    if (this.#reads.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
 /**
  * Reads the whole body of a request, refusing one over `limit` bytes. The
  * decision comes from `Content-Length` when it is sent, and otherwise while
@@ -53,36 +110,75 @@ export class BodyBudget {
  * @param request The incoming request; its body is consumed or cancelled.
  * @param limit The most bytes to accept.
  * @param budget Shared by all requests; unlimited when not given.
+ * @param deadlines Cancels a body that takes too long; none when not given.
  * @returns The raw body bytes.
  * @throws {WebhookError} 413 `RESOURCE_EXHAUSTED` when the body is too large;
- * 503 `UNAVAILABLE` when it fits the limit but not the budget.
+ * 503 `UNAVAILABLE` when it fits the limit but not the budget; 408
+ * `DEADLINE_EXCEEDED` when it did not arrive in time; 400 when it ended early.
  */
 export async function readBody(
   request: Request,
   limit = MAX_BODY_BYTES,
   budget: BodyBudget = new BodyBudget(Infinity),
+  deadlines?: BodyDeadlines,
 ): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared)) {
-    const size = Number(declared);
-    if (size > limit) {
-      await request.body?.cancel();
-      throw tooLarge(limit);
-    }
-    if (!budget.take(size)) {
-      await request.body?.cancel();
-      throw busy();
-    }
-    try {
-      // The HTTP layer ends the body at Content-Length, so it cannot grow past it.
-      return await request.bytes();
-    } catch (error) {
-      budget.give(size);
-      throw error;
-    }
+  const text = request.headers.get("content-length");
+  const declared = text !== null && /^\d+$/.test(text) ? Number(text) : undefined;
+  if (declared !== undefined && declared > limit) {
+    await request.body?.cancel();
+    throw tooLarge(limit);
   }
-  if (request.body === null) return new Uint8Array(0);
-  return await readStream(request.body, limit, budget);
+  if (request.body === null || declared === 0) {
+    await request.body?.cancel();
+    return new Uint8Array(0);
+  }
+  if (declared !== undefined && !budget.take(declared)) {
+    await request.body.cancel();
+    throw busy();
+  }
+  const reader = declared === undefined ? byteReader(request.body) : request.body.getReader();
+  let late = false;
+  const unwatch = deadlines?.watch(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  });
+  let body: Uint8Array;
+  try {
+    // The HTTP layer ends a body at its Content-Length, so it cannot grow past it.
+    body = declared === undefined
+      ? await readStream(reader as ReadableStreamBYOBReader, limit, budget)
+      : await readExactly(reader as ReadableStreamDefaultReader<Uint8Array>, declared);
+  } catch (error) {
+    if (declared !== undefined) budget.give(declared);
+    throw late ? timedOut(deadlines!.deadline) : error;
+  } finally {
+    unwatch?.();
+  }
+  // Cancelled when its time was up, a stream of unknown length just ends.
+  if (!late) return body;
+  budget.give(body.length);
+  throw timedOut(deadlines!.deadline);
+}
+
+/**
+ * Reads a body of known length. It usually arrives in one chunk, which is
+ * then the body; several are copied into one buffer of that length.
+ */
+async function readExactly(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  size: number,
+): Promise<Uint8Array> {
+  let body: Uint8Array | undefined;
+  let filled = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    const { value } = chunk;
+    if (filled + value.length > size) throw endedEarly();
+    if (filled === 0 && value.length === size) body = value;
+    else (body ??= new Uint8Array(size)).set(value, filled);
+    filled += value.length;
+  }
+  if (filled < size) throw endedEarly();
+  return body!;
 }
 
 /**
@@ -92,11 +188,10 @@ export async function readBody(
  * dropped ones alone grew the peak RSS by 40 MiB before V8 collected them.
  */
 async function readStream(
-  stream: ReadableStream<Uint8Array>,
+  reader: ReadableStreamBYOBReader,
   limit: number,
   budget: BodyBudget,
 ): Promise<Uint8Array> {
-  const reader = byteReader(stream);
   const full: Uint8Array[] = [];
   let buffer = new Uint8Array(CHUNK_BYTES);
   let filled = 0;
@@ -107,7 +202,6 @@ async function readStream(
     while (true) {
       const { done, value } = await reader.read(buffer.subarray(filled));
       if (value !== undefined) {
-        // The read moved the buffer's memory into `value`.
         buffer = new Uint8Array(value.buffer);
         size += value.length;
         if (size > limit) {
@@ -183,6 +277,18 @@ function busy(): WebhookError {
     "Too many large bodies are being read at once: retry later",
     { status: 503, headers: { "retry-after": "1" } },
   );
+}
+
+function timedOut(deadline: number): WebhookError {
+  return new WebhookError(
+    "DEADLINE_EXCEEDED",
+    `Request body did not arrive within ${deadline / 1000} s`,
+    { status: 408 },
+  );
+}
+
+function endedEarly(): WebhookError {
+  return new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early");
 }
 
 function tooLarge(limit: number): WebhookError {

@@ -131,3 +131,55 @@ Deno.test("Webhook gives a body's bytes back once its call is answered", async (
   assert.equal(after.status, 200);
   await after.body?.cancel();
 });
+
+/** Sends `head` (request line, headers and a part of the body) on a raw connection, then stalls. */
+async function stall(port: number, head: string): Promise<{ answer: string; ms: number }> {
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const started = performance.now();
+  await conn.write(new TextEncoder().encode(head));
+  const buffer = new Uint8Array(4096);
+  const read = await conn.read(buffer);
+  const answer = new TextDecoder().decode(buffer.subarray(0, read ?? 0));
+  return { answer, ms: performance.now() - started };
+}
+
+Deno.test("Webhook answers 408 for a body that stalls, releases its bytes, and logs one line", async () => {
+  const logger = recordingLogger();
+  const webhook = new Webhook({
+    secret: SECRET,
+    now: () => NOW_MS,
+    logger,
+    bodyTimeout: 300,
+    maxBufferedBytes: 1000,
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => webhook.handleFromWeb(request),
+  );
+  try {
+    const { port } = server.addr;
+    const heads = [
+      'POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n{"challenge":',
+      'POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"cha\r\n',
+    ];
+    for (const head of heads) {
+      const { answer, ms } = await stall(port, head);
+      assert.match(answer, /^HTTP\/1\.1 408 /, answer);
+      assert.match(answer, /"code":"DEADLINE_EXCEEDED"/);
+      assert.ok(ms >= 250 && ms < 5000, `answered after ${ms} ms`);
+    }
+    assert.deepEqual(logger.lines, [
+      "warn: Rejected (408): Request body did not arrive within 0.3 s",
+      "warn: Rejected (408): Request body did not arrive within 0.3 s",
+    ]);
+    // Every byte is back: a body that takes the whole budget is still read.
+    const body = JSON.stringify({ challenge: "x".repeat(950) });
+    const response = await fetch(
+      await signedRequest({ body, action: "challenge", url: `http://127.0.0.1:${port}/webhook` }),
+    );
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});

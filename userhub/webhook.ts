@@ -14,7 +14,14 @@ import type {
   UserActions,
   UserIdRequest,
 } from "./actions.ts";
-import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readBody } from "./body.ts";
+import {
+  BODY_DEADLINE_MS,
+  BodyBudget,
+  BodyDeadlines,
+  MAX_BODY_BYTES,
+  MAX_BUFFERED_BYTES,
+  readBody,
+} from "./body.ts";
 import type { CallReport, Receipt } from "./call_report.ts";
 import { type ActionContract, USER_ACTION_CONTRACTS } from "./custom_users.ts";
 import { BusyError, DeliveryGate } from "./delivery_gate.ts";
@@ -58,6 +65,7 @@ export class Webhook {
   readonly #keys: SigningKey[];
   readonly #tolerance: number;
   readonly #maxBodyBytes: number;
+  readonly #deadlines: BodyDeadlines;
   readonly #budget: BodyBudget;
   readonly #now: () => number;
   readonly #logger: Logger;
@@ -86,6 +94,7 @@ export class Webhook {
     this.#keys = secrets.map((secret) => new SigningKey(secret));
     this.#tolerance = config.tolerance ?? TIMESTAMP_TOLERANCE_SECONDS;
     this.#maxBodyBytes = config.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.#deadlines = new BodyDeadlines(config.bodyTimeout ?? BODY_DEADLINE_MS);
     this.#budget = new BodyBudget(config.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
     this.#now = config.now ?? Date.now;
     this.#logger = config.logger ?? consoleLogger;
@@ -246,7 +255,7 @@ export class Webhook {
     }
     let body: Uint8Array;
     try {
-      body = await readBody(request, this.#maxBodyBytes, this.#budget);
+      body = await readBody(request, this.#maxBodyBytes, this.#budget, this.#deadlines);
     } catch (error) {
       return this.#refused(
         report,

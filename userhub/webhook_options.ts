@@ -43,6 +43,11 @@ export interface WebhookOptions {
    * `Retry-After`.
    */
   maxBufferedBytes?: number;
+  /**
+   * Milliseconds a body may take to arrive once its headers have; 30 s by
+   * default. A slower one is answered 408 and its buffer released.
+   */
+  bodyTimeout?: number;
   /** The clock, in milliseconds; `Date.now` by default. */
   now?: () => number;
   /** Where refusals and failures are logged; the console by default. */
