@@ -11,6 +11,7 @@ import { WebhookError } from "./error.ts";
 import type { Event } from "./event.ts";
 import type { Logger } from "./logger.ts";
 import { StoreError, StoreOutage } from "./store_outage.ts";
+import { inDedupeSpan } from "./telemetry.ts";
 import type { VerifiedCall } from "./verify.ts";
 
 /** Another delivery of the event holds its claim: answered 409 with `Retry-After`. */
@@ -101,7 +102,7 @@ export class DeliveryGate {
       throw error;
     }
     try {
-      await guard.complete(event.id);
+      await inDedupeSpan(() => guard.complete(event.id));
     } catch (cause) {
       // The handler ran: answering 200 avoids running it again for nothing.
       this.#logger.error(`Handled ${about}, but cannot record it as done:`, cause);
@@ -146,7 +147,7 @@ export class DeliveryGate {
   async #store<T>(action: string, about: string, operation: () => Promise<T>): Promise<T> {
     let result: T;
     try {
-      result = await operation();
+      result = await inDedupeSpan(operation);
     } catch (cause) {
       const error = new StoreError(about, cause);
       this.#outage.refused(`Refused ${action} (503): ${error.message}`, cause);

@@ -33,6 +33,7 @@ import type { CustomUser } from "./models.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
 import { parseSecrets, SigningKey } from "./signature.ts";
 import { StoreError } from "./store_outage.ts";
+import { inHandlerSpan, recordCall } from "./telemetry.ts";
 import {
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
@@ -240,6 +241,12 @@ export class Webhook {
    * @returns The response, and the call's report.
    */
   async receive(request: Request): Promise<Receipt> {
+    const receipt = await this.#receive(request);
+    recordCall(receipt.report);
+    return receipt;
+  }
+
+  async #receive(request: Request): Promise<Receipt> {
     const report: CallReport = { outcome: "rejected", status: 0 };
     if (request.method !== "POST") {
       await request.body?.cancel();
@@ -314,7 +321,7 @@ export class Webhook {
     report.eventType = event.type;
     report.outcome = await this.#gate.runEvent(call, event, async () => {
       report.outcome = "failed";
-      await onEvent(event);
+      await inHandlerSpan({ eventType: event.type }, async () => await onEvent(event));
     });
     if (report.outcome === "duplicate") {
       this.#logger.info(`Duplicate: ${event.id} (${event.type}) already handled, skipped`);
@@ -333,7 +340,12 @@ export class Webhook {
       return jsonResponse(200, new Uint8Array(call.body));
     }
     report.outcome = "failed";
-    const answer = await this.#onChallenge({ ...input, challenge: input.challenge });
+    const onChallenge = this.#onChallenge;
+    const challenge = { ...input, challenge: input.challenge };
+    const answer = await inHandlerSpan(
+      { action: call.action },
+      async () => await onChallenge(challenge),
+    );
     report.outcome = "answered";
     return resultResponse(answer);
   }
@@ -351,7 +363,7 @@ export class Webhook {
     report.outcome = "failed";
     let result: unknown;
     try {
-      result = await route.run(input);
+      result = await inHandlerSpan({ action: call.action }, async () => await route.run(input));
     } catch (error) {
       // An error with a UserHub code is the handler's answer, such as "User not found".
       if (error instanceof WebhookError) report.outcome = "answered";
