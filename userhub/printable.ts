@@ -8,6 +8,7 @@
  */
 
 // C0 controls and DEL, C1 controls, and the line and paragraph separators.
+// deno-lint-ignore no-control-regex -- matching them is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };

@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  eventBody,
-  NOW_MS,
-  recordingLogger,
-  SECRET,
-  signedRequest,
-  testClock,
-} from "../_testing.ts";
+import { eventBody, recordingLogger, SECRET, signedRequest, testClock } from "../_testing.ts";
 import type { DeliveryGuard } from "./dedupe.ts";
 import { Webhook } from "./webhook.ts";
 
