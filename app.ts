@@ -9,6 +9,7 @@ import type { Config } from "./config.ts";
 export type { Config } from "./config.ts";
 import { customUsers as defaultCustomUsers } from "./handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
+import { type DeliveryConsole, isLocal } from "./console/mod.ts";
 import {
   type CustomUserProvider,
   dispatchEvents,
@@ -41,10 +42,19 @@ export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
   onError?: (error: unknown, context: ErrorContext) => void;
   /** The clock in milliseconds, for tests. */
   now?: () => number;
+  /**
+   * The delivery console of `deno task dev`: records every call to
+   * `/webhook`, and serves `/_console` to loopback clients. None by default.
+   */
+  console?: DeliveryConsole;
 }
 
-/** A `fetch`-style request handler, as `Deno.serve` takes. */
-export type App = (request: Request) => Promise<Response>;
+/**
+ * A `fetch`-style request handler, as `Deno.serve` takes: with the
+ * connection's info, which the delivery console needs to tell a loopback
+ * client.
+ */
+export type App = (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
 
 const HEALTHY = '{"status":"ok"}';
 
@@ -102,8 +112,23 @@ export function createApp(options: AppOptions): App {
     return jsonResponse(404, JSON.stringify({ message: `Not found: ${path}`, code: "NOT_FOUND" }));
   };
 
-  return (request) => {
+  const deliveryConsole = options.console;
+  const receive = (request: Request) => webhook.receive(request);
+  const app: App = (request, info) => {
     const path = new URL(request.url).pathname;
-    return path === "/webhook" ? webhook.handleFromWeb(request) : notWebhook(request, path);
+    if (path === "/webhook") {
+      return deliveryConsole === undefined
+        ? webhook.handleFromWeb(request)
+        : deliveryConsole.record(request, receive);
+    }
+    if (deliveryConsole !== undefined && isConsolePath(path) && isLocal(request, info)) {
+      return deliveryConsole.handle(request, app);
+    }
+    return notWebhook(request, path);
   };
+  return app;
+}
+
+function isConsolePath(path: string): boolean {
+  return path === "/_console" || path.startsWith("/_console/");
 }

@@ -22,6 +22,11 @@ export interface Config {
    * absent, `handlers/custom_users.ts` does (the template: nobody, so 501).
    */
   customUsers?: "example";
+  /**
+   * `true` when `DEV_CONSOLE=on`, which only the `dev` task sets: the
+   * delivery console at `/_console` records every call.
+   */
+  console?: true;
 }
 
 /** A configuration mistake the operator can fix; its message is one line. */
@@ -43,8 +48,9 @@ export interface Environment {
  * Reads `SIGNING_SECRET` (required; several secrets may be separated by
  * commas or whitespace), `PORT` (8000 by default), `DEDUPE` (`on` by default,
  * or `off`), `KV_PATH` (a file for Deno KV; Deno's default location when
- * unset) and `CUSTOM_USERS` (`off` by default, or `example`). Only the
- * variables set away from their default appear in the result.
+ * unset), `CUSTOM_USERS` (`off` by default, or `example`) and `DEV_CONSOLE`
+ * (`off` by default, `on` in the `dev` task). Only the variables set away
+ * from their default appear in the result.
  *
  * @param env The variables.
  * @returns The configuration.
@@ -71,6 +77,7 @@ export function loadConfig(env: Environment): Config {
   const kvPath = parseKvPath(env.get("KV_PATH"));
   if (kvPath !== undefined) config.kvPath = kvPath;
   if (parseCustomUsers(env.get("CUSTOM_USERS"))) config.customUsers = "example";
+  if (parseConsole(readIfAllowed(env, "DEV_CONSOLE"))) config.console = true;
   return config;
 }
 
@@ -120,6 +127,23 @@ function parseCustomUsers(value: string | undefined): boolean {
   throw new ConfigError(
     `CUSTOM_USERS ${JSON.stringify(value)} is not valid: use "off" (the default) or "example"`,
   );
+}
+
+function parseConsole(value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "" || text === "off") return false;
+  if (text === "on") return true;
+  throw new ConfigError(`DEV_CONSOLE ${JSON.stringify(value)} is not valid: use "on" or "off"`);
+}
+
+/** A variable the process may not be allowed to read: only the `dev` task reads `DEV_CONSOLE`. */
+function readIfAllowed(env: Environment, name: string): string | undefined {
+  try {
+    return env.get(name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) return undefined;
+    throw error;
+  }
 }
 
 function parseKvPath(value: string | undefined): string | undefined {

@@ -8,6 +8,7 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { CallRecorder, DeliveryConsole } from "./console/mod.ts";
 import { KvUserDirectory } from "./examples/kv_user_directory.ts";
 
 export { type App, type AppOptions, type Config, createApp } from "./app.ts";
@@ -18,15 +19,16 @@ export { type App, type AppOptions, type Config, createApp } from "./app.ts";
  * permission). On Deno Deploy, the default is the KV database assigned to the
  * app.
  *
- * @param config `dedupe` and `kvPath`, as {@linkcode loadConfig} reads them.
- * @returns The store, or `undefined` when neither the duplicate check nor the
- * example user directory needs one.
+ * @param config `dedupe`, `kvPath`, `customUsers` and `console`, as {@linkcode loadConfig} reads them.
+ * @returns The store, or `undefined` when neither the duplicate check, the
+ * example user directory nor the delivery console needs one.
  * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
  */
 export async function openStore(
-  config: Pick<Config, "dedupe" | "kvPath" | "customUsers">,
+  config: Pick<Config, "dedupe" | "kvPath" | "customUsers" | "console">,
 ): Promise<Deno.Kv | undefined> {
-  if (config.dedupe === false && config.customUsers === undefined) return undefined;
+  const needed = config.dedupe !== false || config.customUsers !== undefined || config.console;
+  if (!needed) return undefined;
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
       "Deno KV is not enabled: run with --unstable-kv (the tasks in deno.json enable it), " +
@@ -74,8 +76,13 @@ export const STOP_DEADLINE_MS = 25_000;
  *
  * @param server The running server.
  * @param kv The store of the duplicate check, if open.
+ * @param deliveryConsole The delivery console, if on: its live pages are let go first.
  */
-export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
+export function stopOnSignals(
+  server: Deno.HttpServer,
+  kv?: Deno.Kv,
+  deliveryConsole?: DeliveryConsole,
+): void {
   let stopping = false;
   const stop = (signal: Deno.Signal) => {
     if (stopping) Deno.exit(signal === "SIGINT" ? 130 : 143);
@@ -87,6 +94,7 @@ export function stopOnSignals(server: Deno.HttpServer, kv?: Deno.Kv): void {
     }, STOP_DEADLINE_MS);
     // The deadline only ends a stop that is stuck; it keeps nothing running.
     Deno.unrefTimer(deadline);
+    deliveryConsole?.close();
     void server.shutdown().finally(() => {
       clearTimeout(deadline);
       kv?.close();
@@ -107,16 +115,21 @@ if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
+    const deliveryConsole = kv && config.console
+      ? new DeliveryConsole(new CallRecorder(kv), config.secrets[0]!)
+      : undefined;
     const app = createApp({
       secrets: config.secrets,
       ...(config.dedupe === false && { dedupe: false }),
       ...(kv && { kv }),
       ...(kv && config.customUsers === "example" && { customUsers: new KvUserDirectory(kv) }),
+      ...(deliveryConsole && { console: deliveryConsole }),
     });
     const server = Deno.serve({
       port: config.port,
       onListen: ({ port }) => {
         console.log(`Listening on http://127.0.0.1:${port}`);
+        if (deliveryConsole) console.log(`Console: http://127.0.0.1:${port}/_console`);
         console.log(describeDedupe(config));
         if (config.customUsers === "example") {
           console.log(
@@ -125,7 +138,7 @@ if (import.meta.main) {
         }
       },
     }, app);
-    stopOnSignals(server, kv);
+    stopOnSignals(server, kv, deliveryConsole);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

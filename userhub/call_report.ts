@@ -45,4 +45,6 @@ export interface Receipt {
   response: Response;
   /** What became of the call. */
   report: CallReport;
+  /** The raw body, once it was read. */
+  body?: Uint8Array;
 }

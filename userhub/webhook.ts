@@ -276,10 +276,10 @@ export class Webhook {
       try {
         call = await this.verify({ headers: request.headers, body, url: request.url });
       } catch (error) {
-        return this.#refused(report, error);
+        return { ...this.#refused(report, error), body };
       }
       report.action = call.action;
-      return await this.#answer(call, report);
+      return { ...await this.#answer(call, report), body };
     } finally {
       this.#budget.give(body.length);
     }
