@@ -6,6 +6,7 @@
 
 import type { Config } from "./config.ts";
 
+export type { DeliveryConsole } from "./console/mod.ts";
 export type { Config } from "./config.ts";
 import { customUsers as defaultCustomUsers } from "./handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";

@@ -29,18 +29,17 @@ Deno.test("the dev task's DEV_CONSOLE=on serves the console and prints where", a
   assert.equal(dev[0], "DEV_CONSOLE=on");
   // The dev task's flags, without the watcher, which a test does not need.
   const args = dev.slice(2).filter((word) => word !== "--watch");
-  const server = await new Server(args, {
-    SIGNING_SECRET: SECRET,
-    DEDUPE: "off",
-    DEV_CONSOLE: "on",
-  })
-    .listening();
-  try {
-    const [, url] = await server.waitFor(/^Console: (http:\/\/127\.0\.0\.1:\d+\/_console)$/m);
-    const page = await fetch(url!);
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /<title>UserHub deliveries<\/title>/);
-  } finally {
-    await server.stop();
-  }
+  // The console keeps its calls in Deno's default KV location: a DENO_DIR of the test's own.
+  await withScratchDir(async (denoDir) => {
+    const env = { SIGNING_SECRET: SECRET, DEDUPE: "off", DEV_CONSOLE: "on", DENO_DIR: denoDir };
+    const server = await new Server(args, env).listening();
+    try {
+      const [, url] = await server.waitFor(/^Console: (http:\/\/127\.0\.0\.1:\d+\/_console)$/m);
+      const page = await fetch(url!);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<title>UserHub deliveries<\/title>/);
+    } finally {
+      await server.stop();
+    }
+  });
 });

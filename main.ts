@@ -11,7 +11,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { CallRecorder, DeliveryConsole } from "./console/mod.ts";
 import { KvUserDirectory } from "./examples/kv_user_directory.ts";
 
-export { type App, type AppOptions, type Config, createApp } from "./app.ts";
+export { type App, type AppOptions, type Config, createApp, type DeliveryConsole } from "./app.ts";
 
 /**
  * Opens the Deno KV store where handled events are remembered: the file

@@ -12,9 +12,6 @@ import { captureLogs } from "./log_capture.ts";
 import { type CallRecorder, type CallSummary, MAX_CALLS } from "./recorder.ts";
 import page from "./page.html" with { type: "text" };
 
-/** A `fetch`-style handler: the app the console delivers calls again through. */
-export type Deliver = (request: Request) => Promise<Response>;
-
 /** The most bytes of a body the console shows. */
 const SHOWN_BODY_BYTES = 64 * 1024;
 /** The most characters of an answer it keeps. */
@@ -87,7 +84,10 @@ export class DeliveryConsole {
    * @param deliver The app, to deliver a call again through the whole receiver.
    * @returns The answer.
    */
-  async handle(request: Request, deliver: Deliver): Promise<Response> {
+  async handle(
+    request: Request,
+    deliver: (request: Request) => Promise<Response>,
+  ): Promise<Response> {
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     const method = request.method;
     if (path === "/_console" && method === "GET") {
@@ -145,7 +145,11 @@ export class DeliveryConsole {
    * with a fresh timestamp, as `deno task send --data` would; with `asNew`,
    * as a new event (a new id). The call delivered is recorded as any other.
    */
-  async #deliverAgain(id: string, asNew: boolean, deliver: Deliver): Promise<Response> {
+  async #deliverAgain(
+    id: string,
+    asNew: boolean,
+    deliver: (request: Request) => Promise<Response>,
+  ): Promise<Response> {
     const stored = await this.#recorder.get(id);
     if (stored === undefined) return notKept(id);
     const action = stored.call.action ?? "events.handle";

@@ -58,7 +58,10 @@ export class BodyDeadlines {
   readonly #reads = new Set<{ until: number; late: () => void }>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  /** @param deadline Milliseconds a body may take; {@linkcode BODY_DEADLINE_MS} by default. */
+  /**
+   * Keeps one deadline for all bodies.
+   * @param deadline Milliseconds a body may take; {@linkcode BODY_DEADLINE_MS} by default.
+   */
   constructor(deadline = BODY_DEADLINE_MS) {
     this.#deadline = deadline;
     this.#tick = Math.min(1000, deadline / 10);

@@ -22,6 +22,7 @@ export * from "./response.ts";
 export * from "./sampler.ts";
 export * from "./samples.ts";
 export * from "./signature.ts";
+export * from "./shape.ts";
 export * from "./signed_headers.ts";
 export * from "./verify.ts";
 export * from "./webhook.ts";

@@ -35,7 +35,8 @@ export type RuleOf<V> = V extends Date ? "time"
   : V extends object ? (string extends keyof V ? "object" : Shape<V>)
   : never;
 
-type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+/** The keys of `T` whose fields may be left out. */
+export type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 /** The fields of `T`: those it requires, and those it may leave out. */
 export interface Shape<T> {
