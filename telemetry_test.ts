@@ -88,85 +88,108 @@ async function exported() {
   return receiver.received;
 }
 
+/** What was exported, with the spans of the requests by their outcome. */
+type Exported = Awaited<ReturnType<typeof exported>> & {
+  spans: Otlp[];
+  request: (outcome: string) => Otlp;
+};
+
+function requestSpans({ spans }: Exported): void {
+  const outcomes = spans.map((span) => attributes(span)["userhub.outcome"]).filter(Boolean);
+  assert.deepEqual(outcomes.sort(), ["answered", "duplicate", "failed", "handled", "rejected"]);
+}
+
+function requestAttributes({ request }: Exported): void {
+  const handled = attributes(request("handled"));
+  assert.equal(handled["userhub.action"], "events.handle");
+  assert.equal(handled["userhub.event.id"], "evt_otel_new");
+  assert.equal(handled["userhub.event.type"], "organizations.changed");
+  assert.equal(attributes(request("duplicate"))["userhub.event.id"], "evt_otel_new");
+  assert.equal(attributes(request("answered"))["userhub.action"], "challenge");
+  assert.equal(attributes(request("rejected"))["userhub.action"], "unknown");
+}
+
+function handlerSpans({ spans, request }: Exported): void {
+  const handlers = spans.filter((span) => span.name === "userhub.handler");
+  const handlerOf = (requestSpan: Otlp) =>
+    handlers.find((span) => span.parentSpanId === requestSpan.spanId);
+  const ok = handlerOf(request("handled"));
+  assert.equal(attributes(ok!)["userhub.event.type"], "organizations.changed");
+  assert.notEqual((ok!.status as Otlp).code, 2);
+  const failed = handlerOf(request("failed"));
+  assert.equal((failed!.status as Otlp).code, 2);
+  assert.equal((failed!.status as Otlp).message, "flows are not wired up yet");
+  assert.ok((failed!.events as Otlp[]).some((event) => event.name === "exception"));
+  assert.equal(handlerOf(request("duplicate")), undefined, "a duplicate ran its handler");
+}
+
+function dedupeSpans({ spans, request }: Exported): void {
+  const dedupe = spans.filter((span) => span.name === "userhub.dedupe");
+  for (const outcome of ["handled", "duplicate"]) {
+    const parent = request(outcome).spanId;
+    assert.ok(dedupe.some((span) => span.parentSpanId === parent), outcome);
+  }
+}
+
+/** The data points of a metric, by name and kind (`sum`, `histogram`). */
+function points({ metrics }: Exported, name: string, kind: string): Otlp[] {
+  return items(metrics, "resourceMetrics", "scopeMetrics", "metrics")
+    .filter((metric) => metric.name === name)
+    .flatMap((metric) => (metric[kind] as Otlp).dataPoints as Otlp[]);
+}
+
+function callCounter(exports: Exported): void {
+  const counts = Object.fromEntries(
+    points(exports, "userhub.webhook.calls", "sum").map((point) => {
+      const { "userhub.action": action, "userhub.outcome": outcome } = attributes(point);
+      return [`${action} ${outcome}`, Number(point.asDouble ?? point.asInt)];
+    }),
+  );
+  assert.deepEqual(counts, {
+    "events.handle handled": 1,
+    "events.handle duplicate": 1,
+    "unknown rejected": 1,
+    "events.handle failed": 1,
+    "challenge answered": 1,
+  });
+}
+
+function handlerHistogram(exports: Exported): void {
+  const histogram = points(exports, "userhub.handler.duration", "histogram");
+  const timed = histogram.map((point) => Object.values(attributes(point)).join(" ")).sort();
+  assert.deepEqual(timed, ["flows.changed failed", "organizations.changed handled"]);
+  const all = items(exports.metrics, "resourceMetrics", "scopeMetrics", "metrics");
+  assert.ok(
+    all.some((metric) => metric.name === "userhub.handler.duration" && metric.unit === "s"),
+  );
+}
+
+function logTraceIds({ logs, request }: Exported): void {
+  const records = items(logs, "resourceLogs", "scopeLogs", "logRecords");
+  const line = records.find((record) =>
+    String(Object.values(record.body as Otlp)[0]).startsWith(" - Organization: ")
+  );
+  assert.ok(line, "no handler line exported");
+  assert.equal(line.traceId, request("handled").traceId);
+}
+
 Deno.test("main.ts with OTEL_DENO=true exports each call's outcome, its handler span, metrics and logs", async (t) => {
-  const { traces, metrics, logs } = await exported();
-  const spans = items(traces, "resourceSpans", "scopeSpans", "spans");
-  const requests = spans.filter((span) => "userhub.outcome" in attributes(span));
+  const received = await exported();
+  const spans = items(received.traces, "resourceSpans", "scopeSpans", "spans");
   const request = (outcome: string) => {
-    const found = requests.find((span) => attributes(span)["userhub.outcome"] === outcome);
+    const found = spans.find((span) => attributes(span)["userhub.outcome"] === outcome);
     assert.ok(found, `no request span with userhub.outcome ${outcome}`);
     return found;
   };
-
-  await t.step("each request span carries the call's action, event and outcome", () => {
-    assert.deepEqual(requests.map((span) => attributes(span)["userhub.outcome"]).sort(), [
-      "answered",
-      "duplicate",
-      "failed",
-      "handled",
-      "rejected",
-    ]);
-    const handled = attributes(request("handled"));
-    assert.equal(handled["userhub.action"], "events.handle");
-    assert.equal(handled["userhub.event.id"], "evt_otel_new");
-    assert.equal(handled["userhub.event.type"], "organizations.changed");
-    assert.equal(attributes(request("duplicate"))["userhub.event.id"], "evt_otel_new");
-    assert.equal(attributes(request("answered"))["userhub.action"], "challenge");
-    assert.equal(attributes(request("rejected"))["userhub.action"], "unknown");
-  });
-
-  await t.step("a handler runs in a child span, with the error of one that throws", () => {
-    const handlers = spans.filter((span) => span.name === "userhub.handler");
-    const handlerOf = (requestSpan: Otlp) =>
-      handlers.find((span) => span.parentSpanId === requestSpan.spanId);
-    const ok = handlerOf(request("handled"));
-    assert.equal(attributes(ok!)["userhub.event.type"], "organizations.changed");
-    assert.notEqual((ok!.status as Otlp).code, 2);
-    const failed = handlerOf(request("failed"));
-    assert.equal((failed!.status as Otlp).code, 2);
-    assert.equal((failed!.status as Otlp).message, "flows are not wired up yet");
-    assert.ok((failed!.events as Otlp[]).some((event) => event.name === "exception"));
-    assert.equal(handlerOf(request("duplicate")), undefined, "a duplicate ran its handler");
-  });
-
-  await t.step("the duplicate check's store work is a child span", () => {
-    const dedupe = spans.filter((span) => span.name === "userhub.dedupe");
-    for (const outcome of ["handled", "duplicate"]) {
-      const parent = request(outcome).spanId;
-      assert.ok(dedupe.some((span) => span.parentSpanId === parent), outcome);
-    }
-  });
-
-  await t.step("calls are counted by action and outcome, handlers timed", () => {
-    const all = items(metrics, "resourceMetrics", "scopeMetrics", "metrics");
-    const counter = all.filter((metric) => metric.name === "userhub.webhook.calls")
-      .flatMap((metric) => (metric.sum as Otlp).dataPoints as Otlp[]);
-    const counts = Object.fromEntries(counter.map((point) => {
-      const { "userhub.action": action, "userhub.outcome": outcome } = attributes(point);
-      return [`${action} ${outcome}`, Number(point.asDouble ?? point.asInt)];
-    }));
-    assert.deepEqual(counts, {
-      "events.handle handled": 1,
-      "events.handle duplicate": 1,
-      "unknown rejected": 1,
-      "events.handle failed": 1,
-      "challenge answered": 1,
-    });
-    const histogram = all.filter((metric) => metric.name === "userhub.handler.duration")
-      .flatMap((metric) => (metric.histogram as Otlp).dataPoints as Otlp[]);
-    const timed = histogram.map((point) => Object.values(attributes(point)).join(" ")).sort();
-    assert.deepEqual(timed, ["flows.changed failed", "organizations.changed handled"]);
-    assert.ok(
-      all.some((metric) => metric.name === "userhub.handler.duration" && metric.unit === "s"),
-    );
-  });
-
-  await t.step("a handler's log line carries its call's trace id", () => {
-    const records = items(logs, "resourceLogs", "scopeLogs", "logRecords");
-    const line = records.find((record) =>
-      String(Object.values(record.body as Otlp)[0]).startsWith(" - Organization: ")
-    );
-    assert.ok(line, "no handler line exported");
-    assert.equal(line.traceId, request("handled").traceId);
-  });
+  const exports: Exported = { ...received, spans, request };
+  const steps: [string, (exports: Exported) => void][] = [
+    ["each call's outcome is on its request span", requestSpans],
+    ["the request span carries the call's action and event", requestAttributes],
+    ["a handler runs in a child span, with the error of one that throws", handlerSpans],
+    ["the duplicate check's store work is a child span", dedupeSpans],
+    ["calls are counted by action and outcome", callCounter],
+    ["handlers are timed in seconds", handlerHistogram],
+    ["a handler's log line carries its call's trace id", logTraceIds],
+  ];
+  for (const [name, check] of steps) await t.step(name, () => check(exports));
 });
