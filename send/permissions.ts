@@ -34,7 +34,7 @@ export async function ensureNet(url: URL, permissions: Permissions = Deno.permis
   if (await allowed({ name: "net", host }, permissions)) return;
   throw new UsageError(
     `No network permission for ${JSON.stringify(host)}: the send task only reaches this ` +
-      `machine (127.0.0.1, localhost); answer Deno's prompt in a terminal, or run ` +
+      `machine (127.0.0.1, localhost, [::1]); answer Deno's prompt in a terminal, or run ` +
       `${RUN} --allow-net=${host} send/cli.ts ...`,
   );
 }

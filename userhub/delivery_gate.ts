@@ -93,7 +93,7 @@ export class DeliveryGate {
         await stopHolding();
       }
     } catch (error) {
-      await guard.release(event.id, claim.token).catch((cause) =>
+      await inDedupeSpan(() => guard.release(event.id, claim.token)).catch((cause) =>
         this.#logger.error(
           `Cannot release the claim on ${about} (it expires with its lease):`,
           cause,
@@ -134,7 +134,8 @@ export class DeliveryGate {
     const guard = this.#guard;
     if (guard === undefined) return;
     try {
-      await guard.rememberSigned(await this.#signed(call));
+      const signed = await this.#signed(call);
+      await inDedupeSpan(() => guard.rememberSigned(signed));
     } catch (cause) {
       this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
     }

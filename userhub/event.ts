@@ -78,6 +78,7 @@ export function isEventType<T extends EventType>(
 export function decodeEvent(body: Uint8Array): Event {
   const value = parseJson(body, "Cannot decode event");
   if (!isObject(value)) throw invalid("Cannot decode event: the body is not a JSON object");
+  if (value.id === undefined) throw invalid('Cannot decode event: "id" is missing');
   if (typeof value.id !== "string" || !EVENT_ID.test(value.id)) {
     throw invalid(
       `Cannot decode event: "id" is not 1 to 255 visible ASCII characters: ${quote(value.id)}`,
@@ -98,7 +99,7 @@ export function decodeEvent(body: Uint8Array): Event {
     reviveTimes(value, known);
   } catch (error) {
     if (!(error instanceof BadField)) throw error;
-    throw invalid(`Cannot decode event: ${quote(error.path.join("."))} ${error.problem}`);
+    throw invalid(`Cannot decode event: ${quote(error.path.join("."), MAX_PATH)} ${error.problem}`);
   }
   if (known) {
     const { field, payload } = EVENT_TYPES[value.type as EventType];
@@ -107,6 +108,9 @@ export function decodeEvent(body: Uint8Array): Event {
   }
   return value as Event;
 }
+
+/** The most characters of a field's path shown in an error. */
+const MAX_PATH = 200;
 
 /** Event ids are short tokens (`evt_…`); this bound also keeps them within a KV key. */
 const EVENT_ID = /^[\x21-\x7e]{1,255}$/;

@@ -68,20 +68,20 @@ export interface Shape<T> {
  */
 export function problemWith(value: unknown, rule: Rule, path: string): string | undefined {
   if (typeof rule === "string") {
-    return follows(value, rule) ? undefined : `${quote(path, 80)} is not ${NAMES[rule]}`;
+    return follows(value, rule) ? undefined : `${quote(path, MAX_PATH)} is not ${NAMES[rule]}`;
   }
   if (Array.isArray(rule)) {
-    if (!Array.isArray(value)) return `${quote(path, 80)} is not a list`;
+    if (!Array.isArray(value)) return `${quote(path, MAX_PATH)} is not a list`;
     for (let i = 0; i < value.length; i++) {
       const problem = problemWith(value[i], rule[0], at(path, String(i)));
       if (problem !== undefined) return problem;
     }
     return undefined;
   }
-  if (!isObject(value)) return `${quote(path, 80)} is not an object`;
+  if (!isObject(value)) return `${quote(path, MAX_PATH)} is not an object`;
   const { required, optional } = rule as { required: Fields; optional: Fields };
   for (const field in required) {
-    if (!Object.hasOwn(value, field)) return `${quote(at(path, field), 80)} is missing`;
+    if (!Object.hasOwn(value, field)) return `${quote(at(path, field), MAX_PATH)} is missing`;
     const problem = problemWith(value[field], required[field]!, at(path, field));
     if (problem !== undefined) return problem;
   }
@@ -96,6 +96,9 @@ export function problemWith(value: unknown, rule: Rule, path: string): string | 
   }
   return undefined;
 }
+
+/** The most characters of a field's path shown. */
+const MAX_PATH = 200;
 
 function at(path: string, field: string): string {
   return path === "" ? field : `${path}.${field}`;
