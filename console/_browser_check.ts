@@ -13,6 +13,7 @@
  */
 
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import puppeteer, { type Page } from "puppeteer-core";
 
 /** The page's DOM, as the functions run in the browser use it. */
@@ -155,6 +156,7 @@ try {
   await moreRowsThan(page, 4);
   await page.click("tbody tr:nth-child(2)");
   await textIn(page, "#body", "usersChanged");
+  await Deno.mkdir(dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot as `${string}.png` });
   console.log(`screenshot: ${screenshot}`);
 } finally {
