@@ -9,13 +9,30 @@
 import assert from "node:assert/strict";
 import { signedRequest } from "./_testing.ts";
 
+/**
+ * A task of deno.json as a command: the variables it sets (`NAME=value`
+ * before `deno`), and its arguments after `deno`; its last word is `main.ts`.
+ */
+export async function taskCommand(
+  name: "start" | "dev",
+): Promise<{ env: Record<string, string>; args: string[] }> {
+  const { default: config } = await import("./deno.json", { with: { type: "json" } });
+  const words = (config.tasks[name] as string).split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0]!)) {
+    const [variable, value] = words.shift()!.split("=") as [string, string];
+    env[variable] = value;
+  }
+  assert.equal(words.shift(), "deno");
+  assert.equal(words.at(-1), "main.ts");
+  return { env, args: words };
+}
+
 /** The `start` task's command without its leading `deno`; its last word is `main.ts`. */
 export async function startTaskArgs(): Promise<string[]> {
-  const { default: config } = await import("./deno.json", { with: { type: "json" } });
-  const words = (config.tasks.start as string).split(/\s+/);
-  assert.equal(words[0], "deno");
-  assert.equal(words.at(-1), "main.ts");
-  return words.slice(1);
+  const { env, args } = await taskCommand("start");
+  assert.deepEqual(env, {});
+  return args;
 }
 
 /**

@@ -6,11 +6,12 @@
 
 import type { Config } from "./config.ts";
 
-export type { DeliveryConsole } from "./console/mod.ts";
+export type { DeliveryConsole } from "./console/delivery_console.ts";
 export type { Config } from "./config.ts";
 import { customUsers as defaultCustomUsers } from "./handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
-import { type DeliveryConsole, isLocal } from "./console/mod.ts";
+import type { DeliveryConsole } from "./console/delivery_console.ts";
+import { isLocal } from "./console/local.ts";
 import {
   type CustomUserProvider,
   dispatchEvents,
@@ -63,7 +64,8 @@ const HEALTHY = '{"status":"ok"}';
  * Builds the app: `POST /webhook` for UserHub, `GET /healthz`, and 404 JSON
  * for anything else.
  *
- * @param options The secrets, and optionally the KV store, handlers, logger and clock.
+ * @param options The secrets, and optionally the KV store, handlers, user
+ * directory, delivery console, logger and clock.
  * @returns The request handler.
  *
  * @example Call it without a server

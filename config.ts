@@ -65,19 +65,20 @@ export interface Environment {
  * ```
  */
 export function loadConfig(env: Environment): Config {
-  const secrets = parseSecrets(env.get("SIGNING_SECRET") ?? "");
+  const read = (name: string) => readIfAllowed(env, name);
+  const secrets = parseSecrets(read("SIGNING_SECRET") ?? "");
   if (secrets.length === 0) {
     throw new ConfigError(
       "SIGNING_SECRET required: copy the webhook's signing secret from the UserHub Admin console " +
         "into SIGNING_SECRET (for local runs, a line SIGNING_SECRET=... in .env)",
     );
   }
-  const config: Config = { secrets, port: parsePort(env.get("PORT")) };
-  if (!parseDedupe(env.get("DEDUPE"))) config.dedupe = false;
-  const kvPath = parseKvPath(env.get("KV_PATH"));
+  const config: Config = { secrets, port: parsePort(read("PORT")) };
+  if (!parseDedupe(read("DEDUPE"))) config.dedupe = false;
+  const kvPath = parseKvPath(read("KV_PATH"));
   if (kvPath !== undefined) config.kvPath = kvPath;
-  if (parseCustomUsers(env.get("CUSTOM_USERS"))) config.customUsers = "example";
-  if (parseConsole(readIfAllowed(env, "DEV_CONSOLE"))) config.console = true;
+  if (parseCustomUsers(read("CUSTOM_USERS"))) config.customUsers = "example";
+  if (parseConsole(read("DEV_CONSOLE"))) config.console = true;
   return config;
 }
 
@@ -136,7 +137,11 @@ function parseConsole(value: string | undefined): boolean {
   throw new ConfigError(`DEV_CONSOLE ${JSON.stringify(value)} is not valid: use "on" or "off"`);
 }
 
-/** A variable the process may not be allowed to read: only the `dev` task reads `DEV_CONSOLE`. */
+/**
+ * A variable, or `undefined` when the process may not read it: a task's
+ * `--allow-env` that leaves one out (only the `dev` task reads `DEV_CONSOLE`)
+ * leaves it unset, rather than stopping the server with a stack trace.
+ */
 function readIfAllowed(env: Environment, name: string): string | undefined {
   try {
     return env.get(name);

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { SECRET, withScratchDir } from "./_testing.ts";
-import { Server, startTaskArgs } from "./_process.ts";
+import { Server, startTaskArgs, taskCommand } from "./_process.ts";
 
 Deno.test("deno task start serves no console, even with DEV_CONSOLE=on in its environment", async () => {
   for (const value of ["", "on"]) {
@@ -24,11 +24,10 @@ Deno.test("deno task start serves no console, even with DEV_CONSOLE=on in its en
 });
 
 Deno.test("the dev task's DEV_CONSOLE=on serves the console and prints where", async () => {
-  const { default: config } = await import("./deno.json", { with: { type: "json" } });
-  const dev = (config.tasks.dev as string).split(/\s+/);
-  assert.equal(dev[0], "DEV_CONSOLE=on");
+  const dev = await taskCommand("dev");
+  assert.deepEqual(dev.env, { DEV_CONSOLE: "on" });
   // The dev task's flags, without the watcher, which a test does not need.
-  const args = dev.slice(2).filter((word) => word !== "--watch");
+  const args = dev.args.filter((word) => word !== "--watch");
   // The console keeps its calls in Deno's default KV location: a DENO_DIR of the test's own.
   await withScratchDir(async (denoDir) => {
     const env = { SIGNING_SECRET: SECRET, DEDUPE: "off", DEV_CONSOLE: "on", DENO_DIR: denoDir };

@@ -165,3 +165,30 @@ Deno.test("with the console off, /_console is a 404 and nothing is recorded", as
     assert.deepEqual(kept, []);
   });
 });
+
+Deno.test("the console delivers again only a call that was verified", async () => {
+  await withKv(async (kv) => {
+    const { local, calls, send } = consoleApp(kv);
+    assert.equal(await send(eventBody("organizations.changed"), { secret: "whsec_forged" }), 401);
+    const [forged] = await calls();
+    assert.equal(forged!.verified, false);
+    const response = await local(`/_console/calls/${forged!.id}/deliver`, {
+      method: "POST",
+      headers: { "x-console": "1" },
+    });
+    assert.equal(response.status, 400);
+    assert.equal((await response.json()).message, "Only a verified call can be delivered again");
+    assert.equal((await calls()).length, 1, "something was delivered");
+  });
+});
+
+Deno.test("the console answers nothing a proxy or tunnel forwarded, even from loopback", async () => {
+  await withKv(async (kv) => {
+    const { local } = consoleApp(kv);
+    for (const header of ["x-forwarded-for", "forwarded", "cf-connecting-ip", "x-real-ip"]) {
+      const response = await local("/_console/calls", { headers: { [header]: "203.0.113.9" } });
+      assert.equal(response.status, 404, header);
+      await response.body?.cancel();
+    }
+  });
+});

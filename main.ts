@@ -8,8 +8,7 @@
 
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { CallRecorder, DeliveryConsole } from "./console/mod.ts";
-import { KvUserDirectory } from "./examples/kv_user_directory.ts";
+import type { DeliveryConsole } from "./console/mod.ts";
 
 export { type App, type AppOptions, type Config, createApp, type DeliveryConsole } from "./app.ts";
 
@@ -32,7 +31,7 @@ export async function openStore(
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
       "Deno KV is not enabled: run with --unstable-kv (the tasks in deno.json enable it), " +
-        "or set DEDUPE=off to run without the duplicate check",
+        "or set DEDUPE=off (and leave CUSTOM_USERS and DEV_CONSOLE off) to run without it",
     );
   }
   const path = config.kvPath;
@@ -75,7 +74,7 @@ export const STOP_DEADLINE_MS = 25_000;
  * than {@linkcode STOP_DEADLINE_MS} (1), with its lines written too.
  *
  * @param server The running server.
- * @param kv The store of the duplicate check, if open.
+ * @param kv The KV store, if open.
  * @param deliveryConsole The delivery console, if on: its live pages are let go first.
  */
 export function stopOnSignals(
@@ -111,18 +110,25 @@ export function stopOnSignals(
   }
 }
 
+async function openConsole(kv: Deno.Kv, config: Config): Promise<DeliveryConsole> {
+  const { CallRecorder, DeliveryConsole } = await import("./console/mod.ts");
+  return new DeliveryConsole(new CallRecorder(kv), config.secrets[0]!);
+}
+
 if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
-    const deliveryConsole = kv && config.console
-      ? new DeliveryConsole(new CallRecorder(kv), config.secrets[0]!)
+    // The console and the example directory are loaded only when switched on.
+    const deliveryConsole = kv && config.console ? await openConsole(kv, config) : undefined;
+    const directory = kv && config.customUsers === "example"
+      ? new (await import("./examples/kv_user_directory.ts")).KvUserDirectory(kv)
       : undefined;
     const app = createApp({
       secrets: config.secrets,
       ...(config.dedupe === false && { dedupe: false }),
       ...(kv && { kv }),
-      ...(kv && config.customUsers === "example" && { customUsers: new KvUserDirectory(kv) }),
+      ...(directory && { customUsers: directory }),
       ...(deliveryConsole && { console: deliveryConsole }),
     });
     const server = Deno.serve({

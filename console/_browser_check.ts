@@ -15,6 +15,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import puppeteer, { type Page } from "puppeteer-core";
+import { taskCommand } from "../_process.ts";
 
 /** The page's DOM, as the functions run in the browser use it. */
 declare const document: {
@@ -28,22 +29,9 @@ const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const screenshot = Deno.args[0] ?? ".test_kv/console.png";
 const root = new URL("..", import.meta.url);
 
-/** The `dev` task of deno.json: its variables, and the arguments after `deno`. */
-async function devTask(): Promise<{ env: Record<string, string>; args: string[] }> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  const words = (config.tasks.dev as string).split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_]+=/.test(words[0]!)) {
-    const [name, value] = words.shift()!.split("=") as [string, string];
-    env[name] = value;
-  }
-  assert.equal(words.shift(), "deno");
-  return { env, args: words };
-}
-
 /** Starts the dev server on a free port; resolves with the console's URL. */
 async function startDev(denoDir: string) {
-  const { env, args } = await devTask();
+  const { env, args } = await taskCommand("dev");
   const child = new Deno.Command("deno", {
     args,
     cwd: root,

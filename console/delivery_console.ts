@@ -7,15 +7,20 @@
  */
 
 import { newId } from "../userhub/ids.ts";
-import { type Receipt, signedHeaders, SigningKey } from "../userhub/mod.ts";
+import { isObject, parseJson } from "../userhub/json.ts";
+import {
+  errorResponse,
+  type Receipt,
+  signedHeaders,
+  SigningKey,
+  WebhookError,
+} from "../userhub/mod.ts";
 import { captureLogs } from "./log_capture.ts";
 import { type CallRecorder, type CallSummary, MAX_CALLS } from "./recorder.ts";
 import page from "./page.html" with { type: "text" };
 
 /** The most bytes of a body the console shows. */
 const SHOWN_BODY_BYTES = 64 * 1024;
-/** The most characters of an answer it keeps. */
-const MAX_ANSWER = 8 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -58,6 +63,7 @@ export class DeliveryConsole {
       const summary = await this.#recorder.add({
         time,
         ...(action && { action }),
+        verified: report.action !== undefined,
         ...(report.eventId !== undefined && { eventId: report.eventId }),
         ...(report.eventType !== undefined && { eventType: report.eventType }),
         outcome: report.outcome,
@@ -66,7 +72,7 @@ export class DeliveryConsole {
         durationMs: performance.now() - started,
         bodyBytes: body.length,
         headers,
-        answer: answer.length > MAX_ANSWER ? `${answer.slice(0, MAX_ANSWER)}…` : answer,
+        answer,
         logs: lines,
         body,
       });
@@ -105,7 +111,7 @@ export class DeliveryConsole {
     if ((clear || deliverAgain) && request.headers.get("x-console") !== "1") {
       await request.body?.cancel();
       const message = "Use the console's page: a change needs the header x-console: 1";
-      return Response.json({ message, code: "PERMISSION_DENIED" }, { status: 403 });
+      return errorResponse(new WebhookError("PERMISSION_DENIED", message, { status: 403 }));
     }
     if (clear) {
       await this.#recorder.clear();
@@ -117,7 +123,7 @@ export class DeliveryConsole {
       return await this.#deliverAgain(match![1]!, asNew, deliver);
     }
     await request.body?.cancel();
-    return Response.json({ message: `Not found: ${path}`, code: "NOT_FOUND" }, { status: 404 });
+    return errorResponse(new WebhookError("NOT_FOUND", `Not found: ${path}`));
   }
 
   /** Ends the streams of events, so that a stop does not wait for them. */
@@ -152,13 +158,14 @@ export class DeliveryConsole {
   ): Promise<Response> {
     const stored = await this.#recorder.get(id);
     if (stored === undefined) return notKept(id);
+    // A call that was never verified could be anyone's bytes: signing them would vouch for them.
+    if (!stored.call.verified) return refused("Only a verified call can be delivered again");
     const action = stored.call.action ?? "events.handle";
     let body = stored.body;
     if (asNew) {
       const event = parseEvent(body);
       if (action !== "events.handle" || event === undefined) {
-        const message = "Only an event can be delivered as a new event";
-        return Response.json({ message, code: "FAILED_PRECONDITION" }, { status: 400 });
+        return refused("Only an event can be delivered as a new event");
       }
       body = encoder.encode(JSON.stringify({ ...event, id: newId("evt") }));
     }
@@ -213,19 +220,18 @@ function shownHeaders(headers: Headers): [string, string][] {
 
 function parseEvent(body: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(decoder.decode(body));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+    const value = parseJson(body, "Cannot deliver as a new event");
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
+function refused(message: string): Response {
+  return errorResponse(new WebhookError("FAILED_PRECONDITION", message));
+}
+
 function notKept(id: string): Response {
-  return Response.json(
-    {
-      message: `Call ${id} is not kept: the console keeps ${MAX_CALLS} calls for 24 h`,
-      code: "NOT_FOUND",
-    },
-    { status: 404 },
-  );
+  const message = `Call ${id} is not kept: the console keeps ${MAX_CALLS} calls for 24 h`;
+  return errorResponse(new WebhookError("NOT_FOUND", message));
 }

@@ -5,11 +5,19 @@
  */
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+const FORWARDED = [
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-real-ip",
+  "cf-connecting-ip",
+];
 
 /**
  * Whether a request comes from this machine and names it: a loopback peer,
- * and a `Host` of `localhost` or a loopback address (so that a web page
- * whose name is made to point at 127.0.0.1 cannot read the console).
+ * a `Host` of `localhost` or a loopback address (so that a web page whose
+ * name is made to point at 127.0.0.1 cannot read the console), and no
+ * header of a proxy or tunnel that forwarded it.
  *
  * @param request The request.
  * @param info The connection, as `Deno.serve` gives it; none for a request made in code.
@@ -26,6 +34,8 @@ const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
  * ```
  */
 export function isLocal(request: Request, info: Deno.ServeHandlerInfo | undefined): boolean {
+  // A tunnel or a proxy on this machine is a loopback peer too: what it forwards is not local.
+  if (FORWARDED.some((name) => request.headers.has(name))) return false;
   const peer = info?.remoteAddr;
   if (peer === undefined || !("hostname" in peer) || !isLoopback(peer.hostname)) return false;
   const host = new URL(request.url).hostname;

@@ -1,8 +1,9 @@
 /**
  * The calls the delivery console shows, kept in Deno KV under their own key
  * prefix so that they survive the reloads of `deno task dev`: the newest 200,
- * each for 24 hours. A body is kept whole (in chunks under the KV value
- * limit), so that a call can be delivered again.
+ * each for 24 hours. A row's summary, its details and its body are kept apart,
+ * so that the list reads summaries only; the body of a verified call is kept
+ * whole (in chunks under the KV value limit), so that it can be delivered again.
  *
  * @module
  */
@@ -17,6 +18,8 @@ export interface CallSummary {
   time: string;
   /** The action, from the verified call, or else the `UserHub-Action` header as sent. */
   action?: string;
+  /** Whether the call's signature and timestamp were verified: only such a call is delivered again. */
+  verified: boolean;
   /** The event's `id`, for a decoded event. */
   eventId?: string;
   /** The event's `type`, for a decoded event. */
@@ -34,7 +37,7 @@ export interface CallSummary {
 }
 
 /** What opening a row shows, beside its summary. */
-export interface CallDetail extends CallSummary {
+export interface CallDetails {
   /** The request headers, signatures shortened. */
   headers: [string, string][];
   /** The answer's body, as sent. */
@@ -44,7 +47,7 @@ export interface CallDetail extends CallSummary {
 }
 
 /** A call to record. */
-export interface NewCall extends Omit<CallDetail, "id"> {
+export interface NewCall extends Omit<CallSummary, "id">, CallDetails {
   /** The raw body, as received. */
   body: Uint8Array;
 }
@@ -53,8 +56,15 @@ export interface NewCall extends Omit<CallDetail, "id"> {
 export const MAX_CALLS = 200;
 /** How long a call is kept, in milliseconds: 24 hours. */
 export const CALL_TTL_MS = 24 * 60 * 60 * 1000;
+/** What is kept of the body of a call that was not verified: what the page shows. */
+export const UNVERIFIED_BODY_BYTES = 64 * 1024;
 /** Each body chunk stays well under Deno KV's 64 KiB per value. */
 const CHUNK_BYTES = 60 * 1024;
+/**
+ * The most characters of a row's details in all: they share one KV value,
+ * where a character may take two bytes.
+ */
+const MAX_DETAILS = 28 * 1024;
 const PREFIX = ["console"];
 
 /** The recorded calls, in a KV store. */
@@ -77,41 +87,51 @@ export class CallRecorder {
     const id = `${Date.now().toString().padStart(15, "0")}-${
       (this.#sequence++ % 1e6).toString().padStart(6, "0")
     }`;
-    const { body, ...detail } = call;
+    const { body, headers, answer, logs, ...rest } = call;
+    const summary: CallSummary = { id, ...rest };
+    const kept = call.verified ? body : body.subarray(0, UNVERIFIED_BODY_BYTES);
     const expireIn = CALL_TTL_MS;
-    for (let start = 0, index = 0; start < body.length; start += CHUNK_BYTES, index++) {
-      await this.#kv.set([...PREFIX, "body", id, index], body.slice(start, start + CHUNK_BYTES), {
-        expireIn,
-      });
+    for (let start = 0, index = 0; start < kept.length; start += CHUNK_BYTES, index++) {
+      const chunk = kept.slice(start, start + CHUNK_BYTES);
+      await this.#kv.set([...PREFIX, "body", id, index], chunk, { expireIn });
     }
-    await this.#kv.set([...PREFIX, "call", id], { ...detail, id }, { expireIn });
+    await this.#kv.set([...PREFIX, "details", id], fit({ headers, answer, logs }), { expireIn });
+    // The summary last: a row shows once all of it is kept.
+    await this.#kv.set([...PREFIX, "summary", id], summary, { expireIn });
     await this.#dropOldest();
-    return summarize({ ...detail, id });
+    return summary;
   }
 
   /** The calls, newest first. */
   async list(): Promise<CallSummary[]> {
     const calls: CallSummary[] = [];
-    const entries = this.#kv.list<CallDetail>({ prefix: [...PREFIX, "call"] }, { reverse: true });
-    for await (const entry of entries) calls.push(summarize(entry.value));
+    const summaries = this.#kv.list<CallSummary>({ prefix: [...PREFIX, "summary"] }, {
+      reverse: true,
+    });
+    for await (const entry of summaries) calls.push(entry.value);
     return calls;
   }
 
   /**
-   * One call, with its body.
+   * One call, with its details and its body.
    * @param id The call's id.
-   * @returns The call and its whole body, or `undefined` when it is not kept (any more).
+   * @returns The call and its body as kept, or `undefined` when it is not kept (any more).
    */
-  async get(id: string): Promise<{ call: CallDetail; body: Uint8Array } | undefined> {
-    const entry = await this.#kv.get<CallDetail>([...PREFIX, "call", id]);
-    if (entry.value === null) return undefined;
+  async get(
+    id: string,
+  ): Promise<{ call: CallSummary & CallDetails; body: Uint8Array } | undefined> {
+    const [summary, details] = await this.#kv.getMany<[CallSummary, CallDetails]>([
+      [...PREFIX, "summary", id],
+      [...PREFIX, "details", id],
+    ]);
+    if (summary.value === null || details.value === null) return undefined;
     const chunks: Uint8Array[] = [];
     for await (const chunk of this.#kv.list<Uint8Array>({ prefix: [...PREFIX, "body", id] })) {
       chunks.push(chunk.value);
     }
     const body = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.length, 0));
     chunks.reduce((offset, chunk) => (body.set(chunk, offset), offset + chunk.length), 0);
-    return { call: entry.value, body };
+    return { call: { ...summary.value, ...details.value }, body };
   }
 
   /** Forgets every call. */
@@ -120,12 +140,13 @@ export class CallRecorder {
   }
 
   async #dropOldest(): Promise<void> {
-    const calls = this.#kv.list({ prefix: [...PREFIX, "call"] }, { reverse: true });
+    const summaries = this.#kv.list({ prefix: [...PREFIX, "summary"] }, { reverse: true });
     let kept = 0;
-    for await (const entry of calls) {
+    for await (const entry of summaries) {
       if (++kept <= MAX_CALLS) continue;
       const id = entry.key.at(-1) as string;
       await this.#kv.delete(entry.key);
+      await this.#kv.delete([...PREFIX, "details", id]);
       for await (const chunk of this.#kv.list({ prefix: [...PREFIX, "body", id] })) {
         await this.#kv.delete(chunk.key);
       }
@@ -133,7 +154,28 @@ export class CallRecorder {
   }
 }
 
-function summarize(call: CallDetail): CallSummary {
-  const { headers: _headers, answer: _answer, logs: _logs, ...summary } = call;
-  return summary;
+/** The details cut to {@linkcode MAX_DETAILS} characters in all: headers, then answer, then log lines. */
+function fit(details: CallDetails): CallDetails {
+  let room = MAX_DETAILS;
+  const take = (text: string, most: number) => {
+    const limit = Math.max(0, Math.min(most, room));
+    const kept = text.length > limit ? `${text.slice(0, limit)}…` : text;
+    room -= kept.length;
+    return kept;
+  };
+
+  const headers = details.headers.map(([name, value]): [string, string] => [
+    take(name, 256),
+    take(value, 1024),
+  ]);
+  const answer = take(details.answer, 8 * 1024);
+  const logs: string[] = [];
+  for (const line of details.logs) {
+    if (room <= 0) {
+      logs.push(`… ${details.logs.length - logs.length} more lines`);
+      break;
+    }
+    logs.push(take(line, 2000));
+  }
+  return { headers, answer, logs };
 }

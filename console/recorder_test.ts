@@ -6,6 +6,7 @@ function call(body: Uint8Array, eventId = "evt_1"): NewCall {
   return {
     time: new Date().toISOString(),
     action: "events.handle",
+    verified: true,
     eventId,
     outcome: "handled",
     status: 200,
@@ -58,5 +59,26 @@ Deno.test("CallRecorder keeps a body of any size whole, under KV's value limit, 
     await recorder.clear();
     assert.equal(await recorder.get(id), undefined);
     assert.deepEqual(await recorder.list(), []);
+  });
+});
+
+Deno.test("CallRecorder keeps a row's details under the KV value limit, and 64 KiB of an unverified body", async () => {
+  await withKv(async (kv) => {
+    const recorder = new CallRecorder(kv);
+    const body = new Uint8Array(200 * 1024).fill(0x61);
+    const noisy: NewCall = {
+      ...call(body),
+      verified: false,
+      headers: Array.from({ length: 60 }, (_, i) => [`x-header-${i}`, "v".repeat(5000)]),
+      answer: "a".repeat(100_000),
+      logs: Array.from({ length: 100 }, () => "l".repeat(2000)),
+    };
+    const { id } = await recorder.add(noisy);
+    const kept = await recorder.get(id);
+    assert.equal(kept!.body.length, 64 * 1024);
+    assert.equal(kept!.call.bodyBytes, 200 * 1024);
+    const size = JSON.stringify({ ...kept!.call }).length;
+    assert.ok(size < 60 * 1024, `details of ${size} characters`);
+    assert.match(kept!.call.logs.at(-1)!, /^… \d+ more lines$/);
   });
 });

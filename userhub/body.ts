@@ -49,8 +49,8 @@ export const BODY_DEADLINE_MS = 30_000;
  * The deadline of the bodies being read, kept by one timer for all of them
  * (a timer per request cost more than the rest of a request): a body still
  * arriving when its time is up is cancelled, its buffer released. The timer
- * runs only while a body is being read, ticks ten times per deadline (at most
- * once a second), and never keeps the process alive.
+ * runs only while a body is being read, ticks every tenth of the deadline or
+ * every second, whichever is sooner, and never keeps the process alive.
  */
 export class BodyDeadlines {
   readonly #deadline: number;

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { WebhookError } from "./error.ts";
+
 /**
  * What became of a call: `handled` (its event handler finished), `duplicate`
  * (handled before, skipped), `busy` (another delivery is handling it, 409),
@@ -47,4 +49,32 @@ export interface Receipt {
   report: CallReport;
   /** The raw body, once it was read. */
   body?: Uint8Array;
+}
+
+/**
+ * What a handler's run came to. When it returned: `handled` for an event
+ * handler, `answered` for another. When it threw: `failed`, but for an action
+ * handler's `WebhookError` (say, "User not found"), which is its answer.
+ *
+ * @param kind Whether an event handler or an action's handler ran.
+ * @param threw Whether it threw.
+ * @param error What it threw.
+ * @returns The outcome of the run.
+ *
+ * @example
+ * ```ts
+ * import { handlerOutcome } from "./call_report.ts";
+ * import { WebhookError } from "./error.ts";
+ *
+ * console.assert(handlerOutcome("action", true, new WebhookError("NOT_FOUND", "x")) === "answered");
+ * console.assert(handlerOutcome("event", true, new WebhookError("NOT_FOUND", "x")) === "failed");
+ * ```
+ */
+export function handlerOutcome(
+  kind: "event" | "action",
+  threw: boolean,
+  error?: unknown,
+): "handled" | "answered" | "failed" {
+  if (!threw) return kind === "event" ? "handled" : "answered";
+  return kind === "action" && error instanceof WebhookError ? "answered" : "failed";
 }

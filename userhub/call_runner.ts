@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CallReport, Receipt } from "./call_report.ts";
+import { type CallReport, handlerOutcome, type Receipt } from "./call_report.ts";
 import { type ActionContract, USER_ACTION_CONTRACTS } from "./custom_users.ts";
 import { BusyError, type DeliveryGate } from "./delivery_gate.ts";
 import { WebhookError } from "./error.ts";
@@ -89,8 +89,8 @@ export class CallRunner {
   async answer(call: VerifiedCall, report: CallReport): Promise<Receipt> {
     let response: Response;
     try {
-      if (call.action === "events.handle" && this.#onEvent !== undefined) {
-        response = await this.#event(call, this.#onEvent, report);
+      if (call.action === "events.handle") {
+        response = await this.#event(call, report);
       } else if (call.action === "challenge") {
         response = await this.#challenge(call, report);
       } else {
@@ -103,7 +103,9 @@ export class CallRunner {
     return { response, report };
   }
 
-  async #event(call: VerifiedCall, onEvent: EventHandler, report: CallReport): Promise<Response> {
+  async #event(call: VerifiedCall, report: CallReport): Promise<Response> {
+    const onEvent = this.#onEvent;
+    if (onEvent === undefined) throw unimplemented(call.action, report);
     const event = decode(call.body);
     report.eventId = event.id;
     report.eventType = event.type;
@@ -139,11 +141,8 @@ export class CallRunner {
   }
 
   async #action(call: VerifiedCall, report: CallReport): Promise<Response> {
-    const route = call.action === "events.handle" ? undefined : this.#route(call.action);
-    if (route === undefined) {
-      report.outcome = "unimplemented";
-      throw new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${call.action}`);
-    }
+    const route = this.#route(call.action);
+    if (route === undefined) throw unimplemented(call.action, report);
     const body = parseJson(call.body, "Cannot read call");
     // A replay is refused as such, whatever its body.
     await this.#gate.admitAction(call);
@@ -153,8 +152,7 @@ export class CallRunner {
     try {
       result = await inHandlerSpan({ action: call.action }, async () => await route.run(input));
     } catch (error) {
-      // An error with a UserHub code is the handler's answer, such as "User not found".
-      if (error instanceof WebhookError) report.outcome = "answered";
+      report.outcome = handlerOutcome("action", true, error);
       throw error;
     }
     const answer = route.contract.check(result);
@@ -210,6 +208,11 @@ function decode(body: Uint8Array): Event {
     if (error instanceof WebhookError) throw error;
     throw new WebhookError("INVALID_ARGUMENT", "Cannot decode event: the body is not an event");
   }
+}
+
+function unimplemented(action: string, report: CallReport): WebhookError {
+  report.outcome = "unimplemented";
+  return new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${action}`);
 }
 
 function ok(): Response {

@@ -13,7 +13,7 @@ import {
 } from "./event_types.ts";
 import { isObject, parseJson } from "./json.ts";
 import { quote } from "./quote.ts";
-import { problemWith } from "./shape.ts";
+import { MAX_PATH, problemWith } from "./shape.ts";
 
 /** The envelope every event has. */
 export interface EventEnvelope<T extends string = string> {
@@ -87,30 +87,23 @@ export function decodeEvent(body: Uint8Array): Event {
   if (typeof value.type !== "string" || !EVENT_TYPE.test(value.type)) {
     throw invalid(`Cannot decode event: "type" is not an event type name: ${quote(value.type)}`);
   }
-  const known = isKnownEventType(value.type);
-  if (known) {
-    const field = EVENT_TYPES[value.type as EventType].field;
-    if (!isObject(value[field])) {
-      throw invalid(`Cannot decode event: "${value.type}" has no "${field}" object`);
-    }
+  const known = isKnownEventType(value.type) ? EVENT_TYPES[value.type as EventType] : undefined;
+  if (known && !isObject(value[known.field])) {
+    throw invalid(`Cannot decode event: "${value.type}" has no "${known.field}" object`);
   }
   try {
     // Times of a known type must be times; an unknown type keeps what it cannot parse.
-    reviveTimes(value, known);
+    reviveTimes(value, known !== undefined);
   } catch (error) {
     if (!(error instanceof BadField)) throw error;
     throw invalid(`Cannot decode event: ${quote(error.path.join("."), MAX_PATH)} ${error.problem}`);
   }
   if (known) {
-    const { field, payload } = EVENT_TYPES[value.type as EventType];
-    const problem = problemWith(value[field], payload, field);
+    const problem = problemWith(value[known.field], known.payload, known.field);
     if (problem !== undefined) throw invalid(`Cannot decode event: ${problem}`);
   }
   return value as Event;
 }
-
-/** The most characters of a field's path shown in an error. */
-const MAX_PATH = 200;
 
 /** Event ids are short tokens (`evt_…`); this bound also keeps them within a KV key. */
 const EVENT_ID = /^[\x21-\x7e]{1,255}$/;

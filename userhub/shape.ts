@@ -97,8 +97,8 @@ export function problemWith(value: unknown, rule: Rule, path: string): string | 
   return undefined;
 }
 
-/** The most characters of a field's path shown. */
-const MAX_PATH = 200;
+/** The most characters of a field's path an error shows. */
+export const MAX_PATH = 200;
 
 function at(path: string, field: string): string {
   return path === "" ? field : `${path}.${field}`;

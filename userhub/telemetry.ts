@@ -10,8 +10,7 @@
  */
 
 import { type Attributes, metrics, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { CallReport } from "./call_report.ts";
-import { WebhookError } from "./error.ts";
+import { type CallReport, handlerOutcome } from "./call_report.ts";
 import { WEBHOOK_AGENT } from "./response.ts";
 
 const [NAME, VERSION] = WEBHOOK_AGENT.split("/") as [string, string];
@@ -54,8 +53,7 @@ export type HandledCall = { eventType: string } | { action: string };
 /**
  * Runs a handler in a child span `userhub.handler`, with the error recorded
  * when it throws, and its duration in the `userhub.handler.duration`
- * histogram. An action handler's `WebhookError` (say, "User not found") is
- * its answer, not a failure.
+ * histogram, by the outcome {@linkcode handlerOutcome} gives.
  *
  * @param call The event type, or the action.
  * @param run Runs the handler.
@@ -67,14 +65,13 @@ export async function inHandlerSpan<T>(call: HandledCall, run: () => Promise<T>)
     : { "userhub.action": call.action };
   return await tracer.startActiveSpan("userhub.handler", { attributes: about }, async (span) => {
     const started = performance.now();
-    let outcome = "failed";
+    const kind = "eventType" in call ? "event" : "action";
+    let outcome = handlerOutcome(kind, false);
     try {
-      const result = await run();
-      outcome = "eventType" in call ? "handled" : "answered";
-      return result;
+      return await run();
     } catch (error) {
-      if ("action" in call && error instanceof WebhookError) outcome = "answered";
-      else failed(span, error);
+      outcome = handlerOutcome(kind, true, error);
+      if (outcome === "failed") failed(span, error);
       throw error;
     } finally {
       span.end();
