@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { stopOnSignals } from "./main.ts";
 import { eventBody, SECRET, signedRequest, withScratchDir } from "./_testing.ts";
-import { runStart, spawnStart } from "./_process.ts";
+import { runStart, Server, spawnStart, startTaskArgs } from "./_process.ts";
 
 Deno.test("main.ts exits 1 with one clear line when SIGNING_SECRET is missing", async () => {
   const { code, stderr } = await runStart({ SIGNING_SECRET: "" });
@@ -161,4 +161,22 @@ Deno.test("stopOnSignals() lets the server start where signals cannot be listene
   } finally {
     Deno.addSignalListener = addSignalListener;
   }
+});
+
+Deno.test("main.ts starts with an --allow-env that leaves out its optional variables, as unset", async () => {
+  const args = (await startTaskArgs()).map((word) =>
+    word.startsWith("--allow-env=") ? "--allow-env=SIGNING_SECRET,PORT" : word
+  );
+  // Duplicate check on, in Deno's default KV location: a DENO_DIR of the test's own.
+  await withScratchDir(async (denoDir) => {
+    const env = { SIGNING_SECRET: SECRET, CUSTOM_USERS: "example", DENO_DIR: denoDir };
+    const server = await new Server(args, env).listening();
+    try {
+      const dedupe = await server.waitFor(/^Duplicate check (on|off).*$/m);
+      assert.match(dedupe[0], /^Duplicate check on/);
+    } finally {
+      assert.equal(await server.stop(), 0, server.output);
+    }
+    assert.doesNotMatch(server.output, /NotCapable|User directory/);
+  });
 });
