@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseSecrets } from "./userhub/signature.ts";
+import { parseSecrets } from "./userhub/_signature.ts";
 
 /** What the server needs to run. */
 export interface Config {

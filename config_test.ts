@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "./config.ts";
-import { SECRET } from "./_testing.ts";
+import { SECRET } from "./tests/fixtures.ts";
 
 const env = (vars: Record<string, string>) => new Map(Object.entries(vars));
 

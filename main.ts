@@ -6,11 +6,17 @@
  * @module
  */
 
-import { createApp } from "./app.ts";
+import { createApp } from "./app/mod.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { DeliveryConsole } from "./console/mod.ts";
 
-export { type App, type AppOptions, type Config, createApp, type DeliveryConsole } from "./app.ts";
+export {
+  type App,
+  type AppOptions,
+  type Config,
+  createApp,
+  type DeliveryConsole,
+} from "./app/mod.ts";
 
 /**
  * Opens the Deno KV store where handled events are remembered: the file

@@ -15,8 +15,8 @@
  */
 
 import assert from "node:assert/strict";
-import { eventBody, NOW_S, SECRET, signedRequest } from "./_testing.ts";
-import { AGENT, assertError, organizationEvent, testApp } from "./_test_app.ts";
+import { eventBody, NOW_S, SECRET, signedRequest } from "./tests/fixtures.ts";
+import { AGENT, assertError, organizationEvent, testApp } from "./tests/test_app.ts";
 
 Deno.test("POST /webhook accepts a correctly signed event and answers {}", async () => {
   const { app, received } = testApp();

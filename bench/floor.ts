@@ -10,7 +10,7 @@
  * @module
  */
 
-import { SigningKey, verifySignature } from "../userhub/signature.ts";
+import { SigningKey, verifySignature } from "../userhub/_signature.ts";
 
 const keys = [new SigningKey(Deno.env.get("SIGNING_SECRET") ?? "")];
 const decoder = new TextDecoder();

@@ -5,6 +5,6 @@
  * @module
  */
 
-export * from "./delivery_console.ts";
-export * from "./local.ts";
-export * from "./recorder.ts";
+export * from "./_delivery_console.ts";
+export * from "./_local.ts";
+export * from "./_recorder.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { withKv } from "../_testing.ts";
-import { CALL_TTL_MS, CallRecorder, MAX_CALLS, type NewCall } from "./recorder.ts";
+import { withKv } from "../tests/fixtures.ts";
+import { CALL_TTL_MS, CallRecorder, MAX_CALLS, type NewCall } from "./_recorder.ts";
 
 function call(body: Uint8Array, eventId = "evt_1"): NewCall {
   return {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
-import { NOW_MS, NOW_S, recordingLogger, SECRET, signedRequest, withKv } from "../_testing.ts";
+import { createApp } from "../app/mod.ts";
+import {
+  NOW_MS,
+  NOW_S,
+  recordingLogger,
+  SECRET,
+  signedRequest,
+  withKv,
+} from "../tests/fixtures.ts";
 import { KvUserDirectory } from "./kv_user_directory.ts";
 
 /** Lists one page through the app, as UserHub asks for it. */

@@ -7,7 +7,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { type App, createApp } from "../app.ts";
+import { type App, createApp } from "../app/mod.ts";
 import type { EventHandlers } from "../userhub/dispatch.ts";
 import type { Event } from "../userhub/event.ts";
 import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";

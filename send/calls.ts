@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { SigningKey } from "../userhub/signature.ts";
+import type { SigningKey } from "../userhub/_signature.ts";
 import { signedHeaders } from "../userhub/signed_headers.ts";
 import { applySets, eventEnvelope, expectObject, type JsonObject, toEvent } from "./envelope.ts";
-import { newId } from "../userhub/ids.ts";
+import { newId } from "../userhub/_ids.ts";
 import { samplePayload, sampleRequest } from "../userhub/samples.ts";
 import { isEventTarget, type Target, TARGETS } from "./targets.ts";
 
@@ -59,7 +59,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { importSigningKey } from "../userhub/signature.ts";
+ * import { importSigningKey } from "../userhub/_signature.ts";
  * import { buildCalls } from "./calls.ts";
  *
  * const key = await importSigningKey("whsec_test");

@@ -7,8 +7,8 @@
  */
 
 import type { Environment } from "../config.ts";
-import { importSigningKey } from "../userhub/signature.ts";
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/verify.ts";
+import { importSigningKey } from "../userhub/_signature.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/_verify.ts";
 import { buildCalls, type Call } from "./calls.ts";
 import { deliver, type Outcome } from "./deliver.ts";
 import { HELP, listText } from "./help.ts";

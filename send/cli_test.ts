@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
+import { createApp } from "../app/mod.ts";
 import { handlers as projectHandlers } from "../handlers/mod.ts";
 import { main } from "./cli.ts";
 import {

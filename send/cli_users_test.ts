@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
+import { createApp } from "../app/mod.ts";
 import { KvUserDirectory } from "../examples/kv_user_directory.ts";
 import { Webhook } from "../userhub/webhook.ts";
 import { main } from "./cli.ts";

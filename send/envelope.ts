@@ -6,8 +6,8 @@
  */
 
 import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";
-import { newId } from "../userhub/ids.ts";
-import { isObject } from "../userhub/json.ts";
+import { newId } from "../userhub/_ids.ts";
+import { isObject } from "../userhub/_json.ts";
 import { quote } from "../userhub/quote.ts";
 import { isEventTarget, type Target } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";

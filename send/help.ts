@@ -4,7 +4,7 @@
  * @module
  */
 
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/verify.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/_verify.ts";
 import { isEventTarget, type Target, TARGETS } from "./targets.ts";
 
 const TARGET_NAMES = Object.keys(TARGETS) as Target[];

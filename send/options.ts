@@ -6,7 +6,7 @@
 
 import { type Environment, portNumber } from "../config.ts";
 import { quote } from "../userhub/quote.ts";
-import { parseSecrets } from "../userhub/signature.ts";
+import { parseSecrets } from "../userhub/_signature.ts";
 import { readArguments } from "./args.ts";
 import { suggest } from "./suggest.ts";
 import { isTarget, type Target, TARGETS } from "./targets.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { NOW_MS, recordingLogger, SECRET, signedRequest } from "../_testing.ts";
-import { BodyBudget, readBody } from "./body.ts";
+import { NOW_MS, recordingLogger, SECRET, signedRequest } from "../tests/fixtures.ts";
+import { BodyBudget, readBody } from "./_body.ts";
 import { WebhookError } from "./error.ts";
 import { Webhook } from "./webhook.ts";
 

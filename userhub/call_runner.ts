@@ -8,15 +8,15 @@
 
 import { type CallReport, handlerOutcome, type Receipt } from "./call_report.ts";
 import { type ActionContract, USER_ACTION_CONTRACTS } from "./custom_users.ts";
-import { BusyError, type DeliveryGate } from "./delivery_gate.ts";
+import { BusyError, type DeliveryGate } from "../dedupe/_gate.ts";
 import { WebhookError } from "./error.ts";
 import { decodeEvent, type Event } from "./event.ts";
-import { isObject, parseJson } from "./json.ts";
+import { isObject, parseJson } from "./_json.ts";
 import type { Logger } from "./logger.ts";
 import { errorResponse, jsonResponse } from "./response.ts";
-import { StoreError } from "./store_outage.ts";
-import { inHandlerSpan } from "./telemetry.ts";
-import type { VerifiedCall } from "./verify.ts";
+import { StoreError } from "../dedupe/_outage_log.ts";
+import { inHandlerSpan } from "./_telemetry.ts";
+import type { VerifiedCall } from "./_verify.ts";
 import type {
   ActionHandler,
   ChallengeHandler,

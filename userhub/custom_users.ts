@@ -16,10 +16,10 @@ import type {
   UserIdRequest,
 } from "./actions.ts";
 import { WebhookError } from "./error.ts";
-import { isObject } from "./json.ts";
+import { isObject } from "./_json.ts";
 import { CUSTOM_USER } from "./model_shapes.ts";
 import type { CustomUser } from "./models.ts";
-import { problemWith } from "./shape.ts";
+import { problemWith } from "./_shape.ts";
 
 /**
  * The five functions of a user directory. Each may return its answer or a

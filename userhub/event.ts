@@ -11,9 +11,9 @@ import {
   type EventType,
   isKnownEventType,
 } from "./event_types.ts";
-import { isObject, parseJson } from "./json.ts";
+import { isObject, parseJson } from "./_json.ts";
 import { quote } from "./quote.ts";
-import { MAX_PATH, problemWith } from "./shape.ts";
+import { MAX_PATH, problemWith } from "./_shape.ts";
 
 /** The envelope every event has. */
 export interface EventEnvelope<T extends string = string> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeEvent } from "./event.ts";
 import { WebhookError } from "./error.ts";
-import { SAMPLE_PAYLOADS } from "../_testing.ts";
+import { SAMPLE_PAYLOADS } from "../tests/fixtures.ts";
 
 const encoder = new TextEncoder();
 const { usersChanged } = SAMPLE_PAYLOADS["users.changed"];

@@ -9,7 +9,7 @@
 import { FLOW, MEMBER, ORGANIZATION, SUBSCRIPTION, USER } from "./model_shapes.ts";
 import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
 import type { Sampler, Wire } from "./sampler.ts";
-import type { Shape } from "./shape.ts";
+import type { Shape } from "./_shape.ts";
 
 /** The payload each known event type carries, under its camelCase field. */
 export interface EventPayloads {

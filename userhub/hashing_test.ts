@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { HmacSha256, sha256Hex, SMALL_BODY_BYTES } from "./hashing.ts";
+import { HmacSha256, sha256Hex, SMALL_BODY_BYTES } from "./_hashing.ts";
 
 const encoder = new TextEncoder();
 

@@ -6,11 +6,11 @@
  */
 
 export * from "./actions.ts";
-export * from "./body.ts";
+export * from "./_body.ts";
 export * from "./call_report.ts";
 export * from "./custom_users.ts";
-export * from "./dedupe.ts";
-export * from "./kv_guard.ts";
+export * from "../dedupe/mod.ts";
+export * from "../dedupe/_kv_store.ts";
 export * from "./dispatch.ts";
 export * from "./error.ts";
 export * from "./event.ts";
@@ -21,9 +21,9 @@ export * from "./printable.ts";
 export * from "./response.ts";
 export * from "./sampler.ts";
 export * from "./samples.ts";
-export * from "./signature.ts";
-export * from "./shape.ts";
+export * from "./_signature.ts";
+export * from "./_shape.ts";
 export * from "./signed_headers.ts";
-export * from "./verify.ts";
+export * from "./_verify.ts";
 export * from "./webhook.ts";
 export * from "./webhook_options.ts";

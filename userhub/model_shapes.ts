@@ -21,7 +21,7 @@ import type {
   Subscription,
   User,
 } from "./models.ts";
-import type { Shape } from "./shape.ts";
+import type { Shape } from "./_shape.ts";
 
 const ADDRESS: Shape<Address> = {
   required: {},

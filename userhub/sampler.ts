@@ -11,7 +11,7 @@
  * @module
  */
 
-import { newId } from "./ids.ts";
+import { newId } from "./_ids.ts";
 import type {
   Account,
   AccountSubscription,

@@ -8,7 +8,7 @@
 
 import type { UserActionName, UserActions } from "./actions.ts";
 import { EVENT_TYPES, type EventType, type Payload } from "./event_types.ts";
-import { newId } from "./ids.ts";
+import { newId } from "./_ids.ts";
 import type { CustomUser } from "./models.ts";
 import { Sampler, type Wire } from "./sampler.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeEvent } from "./event.ts";
 import { EVENT_TYPES, type EventType } from "./event_types.ts";
-import { newId } from "./ids.ts";
+import { newId } from "./_ids.ts";
 import { samplePayload, sampleRequest } from "./samples.ts";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");

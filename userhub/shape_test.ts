@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { problemWith, type Shape } from "./shape.ts";
+import { problemWith, type Shape } from "./_shape.ts";
 
 interface Thing {
   id: string;

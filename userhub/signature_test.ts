@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { importSigningKey, parseSecrets, sign, verifySignature } from "./signature.ts";
+import { importSigningKey, parseSecrets, sign, verifySignature } from "./_signature.ts";
 
 const encoder = new TextEncoder();
 const BODY = encoder.encode('{"challenge":"abc"}');

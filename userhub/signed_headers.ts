@@ -4,7 +4,7 @@
  * @module
  */
 
-import { importSigningKey, sign, type SigningKey } from "./signature.ts";
+import { importSigningKey, sign, type SigningKey } from "./_signature.ts";
 
 /** What to sign. */
 export interface SignedHeadersInput {

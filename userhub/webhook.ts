@@ -21,22 +21,22 @@ import {
   MAX_BODY_BYTES,
   MAX_BUFFERED_BYTES,
   readBody,
-} from "./body.ts";
+} from "./_body.ts";
 import type { CallReport, Receipt } from "./call_report.ts";
 import { CallRunner } from "./call_runner.ts";
-import { DeliveryGate } from "./delivery_gate.ts";
+import { DeliveryGate } from "../dedupe/_gate.ts";
 import { WebhookError } from "./error.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { CustomUser } from "./models.ts";
 import { errorResponse } from "./response.ts";
-import { parseSecrets, SigningKey } from "./signature.ts";
-import { recordCall } from "./telemetry.ts";
+import { parseSecrets, SigningKey } from "./_signature.ts";
+import { recordCall } from "./_telemetry.ts";
 import {
   TIMESTAMP_TOLERANCE_SECONDS,
   type UnverifiedCall,
   type VerifiedCall,
   verifyCall,
-} from "./verify.ts";
+} from "./_verify.ts";
 import type {
   ActionHandler,
   ChallengeHandler,

@@ -6,7 +6,7 @@
  */
 
 import type { Challenge } from "./actions.ts";
-import type { DeliveryGuard } from "./dedupe.ts";
+import type { DeliveryGuard } from "../dedupe/mod.ts";
 import type { Event } from "./event.ts";
 import type { Logger } from "./logger.ts";
 

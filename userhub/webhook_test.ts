@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { eventBody, NOW_MS, NOW_S, recordingLogger, SECRET, signedRequest } from "../_testing.ts";
+import {
+  eventBody,
+  NOW_MS,
+  NOW_S,
+  recordingLogger,
+  SECRET,
+  signedRequest,
+} from "../tests/fixtures.ts";
 import { WebhookError } from "./error.ts";
 import { Webhook } from "./webhook.ts";
 

@@ -1,0 +1,137 @@
+/**
+ * The HTTP application: routes `/webhook` to the UserHub receiver.
+ *
+ * @module
+ */
+
+import type { Config } from "../config.ts";
+
+export type { DeliveryConsole } from "../console/_delivery_console.ts";
+export type { Config } from "../config.ts";
+import { customUsers as defaultCustomUsers } from "../handlers/custom_users.ts";
+import { handlers as defaultHandlers } from "../handlers/mod.ts";
+import type { DeliveryConsole } from "../console/_delivery_console.ts";
+import { isLocal } from "../console/_local.ts";
+import {
+  type CustomUserProvider,
+  dispatchEvents,
+  type ErrorContext,
+  type EventHandlers,
+  jsonResponse,
+  KvDeliveryGuard,
+  type Logger,
+  Webhook,
+} from "../userhub/mod.ts";
+
+/** Everything the app is built from; only `secrets` is required. */
+export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
+  /**
+   * Where handled events and accepted requests are remembered, so that a
+   * redelivery or a replay never runs a handler twice. `main.ts` opens it from
+   * the configuration; without it (or with `dedupe: false`) nothing is checked.
+   */
+  kv?: Deno.Kv;
+  /** Event type → handler; `handlers/mod.ts` by default. */
+  handlers?: EventHandlers;
+  /**
+   * Answers the `users.*` actions, as UserHub's user directory;
+   * `handlers/custom_users.ts` by default. Without one they answer 501.
+   */
+  customUsers?: CustomUserProvider;
+  /** Where the app logs; the console by default. */
+  logger?: Logger;
+  /** Told of every handler failure; logs it by default. */
+  onError?: (error: unknown, context: ErrorContext) => void;
+  /** The clock in milliseconds, for tests. */
+  now?: () => number;
+  /**
+   * The delivery console of `deno task dev`: records every call to
+   * `/webhook`, and serves `/_console` to loopback clients. None by default.
+   */
+  console?: DeliveryConsole;
+}
+
+/**
+ * A `fetch`-style request handler, as `Deno.serve` takes: with the
+ * connection's info, which the delivery console needs to tell a loopback
+ * client.
+ */
+export type App = (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
+
+const HEALTHY = '{"status":"ok"}';
+
+/**
+ * Builds the app: `POST /webhook` for UserHub, `GET /healthz`, and 404 JSON
+ * for anything else.
+ *
+ * @param options The secrets, and optionally the KV store, handlers, user
+ * directory, delivery console, logger and clock.
+ * @returns The request handler.
+ *
+ * @example Call it without a server
+ * ```ts
+ * import { createApp } from "./mod.ts";
+ *
+ * const app = createApp({ secrets: ["whsec_test"] });
+ * const response = await app(new Request("http://localhost/healthz"));
+ * console.assert(response.status === 200);
+ * ```
+ */
+export function createApp(options: AppOptions): App {
+  const logger = options.logger;
+  const webhook = new Webhook({
+    secret: options.secrets,
+    ...(logger && { logger }),
+    ...(options.onError && { onError: options.onError }),
+    ...(options.now && { now: options.now }),
+    ...(options.kv && options.dedupe !== false && {
+      guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}),
+    }),
+  });
+  webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
+  const directory = "customUsers" in options ? options.customUsers : defaultCustomUsers;
+  if (directory !== undefined) {
+    webhook
+      .onListUsers((request) => directory.listUsers(request))
+      .onGetUser((request) => directory.getUser(request))
+      .onCreateUser((user) => directory.createUser(user))
+      .onUpdateUser((user) => directory.updateUser(user))
+      .onDeleteUser((request) => directory.deleteUser(request));
+  }
+
+  const notWebhook = async (request: Request, path: string): Promise<Response> => {
+    await request.body?.cancel();
+    if (path === "/healthz") {
+      if (request.method === "GET" || request.method === "HEAD") return jsonResponse(200, HEALTHY);
+      return jsonResponse(
+        405,
+        JSON.stringify({
+          message: `Method ${request.method} is not allowed: use GET`,
+          code: "INVALID_ARGUMENT",
+        }),
+        { allow: "GET, HEAD" },
+      );
+    }
+    return jsonResponse(404, JSON.stringify({ message: `Not found: ${path}`, code: "NOT_FOUND" }));
+  };
+
+  const deliveryConsole = options.console;
+  const receive = (request: Request) => webhook.receive(request);
+  const app: App = (request, info) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/webhook") {
+      return deliveryConsole === undefined
+        ? webhook.handleFromWeb(request)
+        : deliveryConsole.record(request, receive);
+    }
+    if (deliveryConsole !== undefined && isConsolePath(path) && isLocal(request, info)) {
+      return deliveryConsole.handle(request, app);
+    }
+    return notWebhook(request, path);
+  };
+  return app;
+}
+
+function isConsolePath(path: string): boolean {
+  return path === "/_console" || path.startsWith("/_console/");
+}

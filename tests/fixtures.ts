@@ -1,0 +1,224 @@
+/**
+ * Test helpers: a correctly signed call built in one place, so each test can
+ * break one field at a time, and sample events of every known type.
+ *
+ * @module
+ */
+
+import { type Logger, signedHeaders } from "../userhub/mod.ts";
+
+/** The secret tests sign with, in UserHub's format. */
+export const SECRET = "whsec_test";
+
+/** A fixed clock for tests: 2026-11-26T12:00:00Z. */
+export const NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+/** {@linkcode NOW_MS} in unix seconds, as `UserHub-Timestamp` carries it. */
+export const NOW_S = NOW_MS / 1000;
+
+/** What {@linkcode signedRequest} signs and sends; every field can be broken. */
+export interface SignedRequestInput {
+  body: string | Uint8Array<ArrayBuffer>;
+  action?: string;
+  secret?: string;
+  /** Unix seconds, or the exact `UserHub-Timestamp` text to sign and send. */
+  timestamp?: number | string;
+  /** Replaces or, with `null`, removes the signed headers. */
+  headers?: Record<string, string | null>;
+  url?: string;
+  method?: string;
+}
+
+/**
+ * Builds a request signed as UserHub signs it, then applies the overrides.
+ *
+ * @param input The body and what to change.
+ * @returns The request.
+ */
+export async function signedRequest(input: SignedRequestInput): Promise<Request> {
+  const body = typeof input.body === "string" ? new TextEncoder().encode(input.body) : input.body;
+  const headers = new Headers(
+    await signedHeaders({
+      action: input.action ?? "events.handle",
+      body,
+      secret: input.secret ?? SECRET,
+      timestamp: input.timestamp ?? NOW_S,
+    }),
+  );
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (value === null) headers.delete(name);
+    else headers.set(name, value);
+  }
+  return new Request(input.url ?? "http://localhost/webhook", {
+    method: input.method ?? "POST",
+    headers,
+    body,
+  });
+}
+
+/** A logger that keeps its lines for assertions. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (message) => lines.push(`info: ${message}`),
+    warn: (message) => lines.push(`warn: ${message}`),
+    error: (message) => lines.push(`error: ${message}`),
+  };
+}
+
+const T = "2026-11-26T11:59:30.000Z";
+const organization = {
+  id: "org_2LLkDJKdGvDCRh3JFsZQ9j",
+  state: "ACTIVE",
+  displayName: "Acme",
+  view: "BASIC",
+  createTime: T,
+  updateTime: T,
+};
+const user = {
+  id: "usr_2LLkE1JYjvPzZ0dW5x2x7X",
+  state: "ACTIVE",
+  displayName: "Ada Lovelace",
+  email: "ada@example.com",
+  view: "BASIC",
+  createTime: T,
+  updateTime: T,
+};
+
+/** One sample payload field per known event type, times as RFC 3339 strings. */
+export const SAMPLE_PAYLOADS = {
+  "organizations.changed": { organizationsChanged: { organization } },
+  "users.changed": { usersChanged: { user } },
+  "members.changed": {
+    membersChanged: {
+      organization,
+      member: {
+        state: "ACTIVE",
+        user,
+        role: {
+          id: "rol_1",
+          uniqueId: "admin",
+          displayName: "Admin",
+          type: "ADMIN",
+          permissionSets: [],
+          view: "BASIC",
+          createTime: T,
+          updateTime: T,
+        },
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+  "subscriptions.changed": {
+    subscriptionsChanged: {
+      subscription: {
+        id: "sub_1",
+        state: "ACTIVE",
+        currentPeriod: { startTime: T, endTime: "2026-12-26T11:59:30.000Z" },
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+  "flows.changed": {
+    flowsChanged: {
+      flow: {
+        id: "flw_1",
+        state: "ACTIVE",
+        type: "JOIN_ORGANIZATION",
+        startTime: T,
+        view: "BASIC",
+        createTime: T,
+        updateTime: T,
+      },
+    },
+  },
+} as const;
+
+/**
+ * The JSON body of an event.
+ *
+ * @param type The event type.
+ * @param payload The payload fields; the sample of `type` by default.
+ * @param id The event id.
+ * @returns The JSON text.
+ */
+export function eventBody(
+  type: string,
+  payload: object = SAMPLE_PAYLOADS[type as keyof typeof SAMPLE_PAYLOADS] ?? {},
+  id = "evt_2LLkDJKdGvDCRh3JFsZQ9j",
+): string {
+  return JSON.stringify({ id, time: T, type, ...payload });
+}
+
+/** The one directory the tests may write to (`--allow-write=.test_kv` in `deno task test`). */
+const SCRATCH = `${import.meta.dirname}/../.test_kv`;
+
+/**
+ * Runs `fn` with a new directory under `.test_kv`, removed afterwards however `fn` ends.
+ * @param fn Gets the directory's path.
+ */
+export async function withScratchDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  await Deno.mkdir(SCRATCH, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: SCRATCH });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A clock that tests move by hand. */
+export function testClock(start = NOW_MS) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+/** A fresh in-memory KV, closed when the test ends. */
+export async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+/** Counts the store's round trips: reads, atomic commits and plain writes. */
+export function countingKv(kv: Deno.Kv) {
+  const counts = { reads: 0, writes: 0 };
+  const counted = new Proxy(kv, {
+    get(target, name) {
+      if (name === "get" || name === "getMany") {
+        return (...args: unknown[]) => {
+          counts.reads++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "set" || name === "delete") {
+        return (...args: unknown[]) => {
+          counts.writes++;
+          return (target[name] as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (name === "atomic") {
+        return () => {
+          const operation = target.atomic();
+          const commit = operation.commit.bind(operation);
+          operation.commit = () => {
+            counts.writes++;
+            return commit();
+          };
+          return operation;
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: counted, counts };
+}

@@ -1,0 +1,128 @@
+/**
+ * Shapes: what the fields of a decoded JSON object must be, written beside
+ * its TypeScript type, which checks that the shape names every field of the
+ * type with the rule of its type, and which fields are required.
+ *
+ * @module
+ */
+
+import { isObject } from "./_json.ts";
+import { quote } from "./quote.ts";
+
+/**
+ * How one field is checked: a JSON type; `time`, a `Date` once decoded;
+ * `object`, any object; a shape of its own; or `[rule]`, a list whose every
+ * item follows the rule.
+ */
+export type Rule =
+  | "string"
+  | "number"
+  | "boolean"
+  | "time"
+  | "object"
+  | { readonly required: Fields; readonly optional: Fields }
+  | readonly [Rule];
+
+/** Field name → rule. */
+export type Fields = { readonly [field: string]: Rule };
+
+/** The rule of a field of type `V`. */
+export type RuleOf<V> = V extends Date ? "time"
+  : V extends string ? "string"
+  : V extends number ? "number"
+  : V extends boolean ? "boolean"
+  : V extends readonly (infer U)[] ? readonly [RuleOf<U>]
+  : V extends object ? (string extends keyof V ? "object" : Shape<V>)
+  : never;
+
+/** The keys of `T` whose fields may be left out. */
+export type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/** The fields of `T`: those it requires, and those it may leave out. */
+export interface Shape<T> {
+  /** Every field `T` requires, with its rule. */
+  readonly required: { readonly [K in Exclude<keyof T, OptionalKeys<T>>]-?: RuleOf<T[K]> };
+  /** Every field `T` may leave out, with its rule when present. */
+  readonly optional: { readonly [K in OptionalKeys<T>]-?: RuleOf<Exclude<T[K], undefined>> };
+}
+
+/**
+ * Checks a value against a rule. An optional field that is `null` counts as
+ * absent, and is deleted so that the value matches its type. Fields the
+ * shape does not name are kept as they are.
+ *
+ * @param value The decoded value.
+ * @param rule The rule, usually a {@linkcode Shape}.
+ * @param path The value's own path, e.g. `usersChanged.user`; empty for a whole body.
+ * @returns What is wrong with the first field that breaks its rule, e.g.
+ * `"usersChanged.user.id" is missing`; `undefined` when none does.
+ *
+ * @example
+ * ```ts
+ * import { problemWith } from "./_shape.ts";
+ *
+ * const shape = { required: { id: "string" }, optional: { age: "number" } } as const;
+ * console.assert(problemWith({ id: "u1" }, shape, "user") === undefined);
+ * console.assert(problemWith({ age: 3 }, shape, "user") === '"user.id" is missing');
+ * ```
+ */
+export function problemWith(value: unknown, rule: Rule, path: string): string | undefined {
+  if (typeof rule === "string") {
+    return follows(value, rule) ? undefined : `${quote(path, MAX_PATH)} is not ${NAMES[rule]}`;
+  }
+  if (Array.isArray(rule)) {
+    if (!Array.isArray(value)) return `${quote(path, MAX_PATH)} is not a list`;
+    for (let i = 0; i < value.length; i++) {
+      const problem = problemWith(value[i], rule[0], at(path, String(i)));
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  if (!isObject(value)) return `${quote(path, MAX_PATH)} is not an object`;
+  const { required, optional } = rule as { required: Fields; optional: Fields };
+  for (const field in required) {
+    if (!Object.hasOwn(value, field)) return `${quote(at(path, field), MAX_PATH)} is missing`;
+    const problem = problemWith(value[field], required[field]!, at(path, field));
+    if (problem !== undefined) return problem;
+  }
+  for (const field in optional) {
+    if (!Object.hasOwn(value, field)) continue;
+    if (value[field] === null) {
+      delete value[field];
+      continue;
+    }
+    const problem = problemWith(value[field], optional[field]!, at(path, field));
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** The most characters of a field's path an error shows. */
+export const MAX_PATH = 200;
+
+function at(path: string, field: string): string {
+  return path === "" ? field : `${path}.${field}`;
+}
+
+const NAMES = {
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  time: "a time",
+  object: "an object",
+} as const;
+
+function follows(value: unknown, rule: keyof typeof NAMES): boolean {
+  switch (rule) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number";
+    case "boolean":
+      return typeof value === "boolean";
+    case "time":
+      return value instanceof Date;
+    case "object":
+      return isObject(value);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * UserHub's request signature: lowercase hex HMAC-SHA256 of
+ * `<timestamp>.<raw body>`, keyed with the UTF-8 bytes of the signing secret.
+ *
+ * Pure functions: bytes, keys and timestamps in, no environment, no logging.
+ *
+ * @module
+ */
+
+import { HmacSha256 } from "./_hashing.ts";
+
+const encoder = new TextEncoder();
+
+/** A signing secret, prepared once for HMAC-SHA256. */
+export class SigningKey {
+  readonly #mac: HmacSha256;
+
+  /**
+   * Prepares a secret.
+   * @param secret The webhook's signing secret, as shown in the Admin console.
+   * @throws {TypeError} When the secret is empty.
+   */
+  constructor(secret: string) {
+    if (secret === "") throw new TypeError("Cannot import signing key: the secret is empty");
+    this.#mac = new HmacSha256(encoder.encode(secret));
+  }
+
+  /**
+   * The signature of a body, as UserHub computes it.
+   * @param timestamp The timestamp text, exactly as sent in `UserHub-Timestamp`.
+   * @param body The raw body.
+   * @returns 64 lowercase hex digits.
+   */
+  async sign(timestamp: string, body: Uint8Array): Promise<string> {
+    return await this.#mac.hex(`${timestamp}.`, body);
+  }
+}
+
+/**
+ * Splits a `SIGNING_SECRET` value into its secrets. Several secrets, separated
+ * by commas or whitespace, let a deployment accept the old and the new secret
+ * while UserHub rotates.
+ *
+ * @param value The raw variable, e.g. `"whsec_old, whsec_new"`.
+ * @returns The non-empty secrets, in order.
+ *
+ * @example
+ * ```ts
+ * import { parseSecrets } from "./_signature.ts";
+ *
+ * console.assert(parseSecrets(" a, b\nc ").join() === "a,b,c");
+ * ```
+ */
+export function parseSecrets(value: string): string[] {
+  return value.split(/[\s,]+/).filter((secret) => secret !== "");
+}
+
+/**
+ * Prepares a signing secret as a key. Do it once at start, not per request.
+ *
+ * @param secret The webhook's signing secret, as shown in the Admin console.
+ * @returns The key for {@linkcode sign} and {@linkcode verifySignature}.
+ */
+export function importSigningKey(secret: string): Promise<SigningKey> {
+  return Promise.resolve(new SigningKey(secret));
+}
+
+/**
+ * Signs a body the way UserHub does.
+ *
+ * @param key A key from {@linkcode importSigningKey}.
+ * @param timestamp Unix time in whole seconds, as sent in `UserHub-Timestamp`.
+ * @param body The raw request body.
+ * @returns The lowercase hex signature for `UserHub-Signature`.
+ *
+ * @example
+ * ```ts
+ * import { importSigningKey, sign } from "./_signature.ts";
+ *
+ * const key = await importSigningKey("whsec_test");
+ * const body = new TextEncoder().encode('{"challenge":"abc"}');
+ * const signature = await sign(key, "1700000000", body);
+ * console.assert(/^[0-9a-f]{64}$/.test(signature));
+ * ```
+ */
+export async function sign(
+  key: SigningKey,
+  timestamp: string | number,
+  body: Uint8Array,
+): Promise<string> {
+  return await key.sign(String(timestamp), body);
+}
+
+/**
+ * Checks UserHub signatures. The call is valid when any signature matches
+ * the HMAC under any key (secret rotation on either side). Every signature is
+ * compared in full and in constant time, so timing tells nothing about which
+ * one matched, or how much of it. A signature that is not 64 hex digits
+ * simply does not match; upper-case hex matches as lower-case does.
+ *
+ * @param keys The receiver's keys, from {@linkcode importSigningKey}.
+ * @param timestamp The `UserHub-Timestamp` text, exactly as received.
+ * @param body The raw request body.
+ * @param signatures The received signatures, already split and trimmed.
+ * @returns Whether one of them matches.
+ */
+export async function verifySignature(
+  keys: readonly SigningKey[],
+  timestamp: string,
+  body: Uint8Array,
+  signatures: readonly string[],
+): Promise<boolean> {
+  const candidates = signatures.filter(isHexDigest).map((signature) => signature.toLowerCase());
+  // Hashing is skipped when no signature could match.
+  if (candidates.length === 0) return false;
+  let matched = false;
+  for (const key of keys) {
+    const expected = await key.sign(timestamp, body);
+    for (const candidate of candidates) matched = sameText(expected, candidate) || matched;
+  }
+  return matched;
+}
+
+function isHexDigest(text: string): boolean {
+  return text.length === 64 && /^[0-9a-fA-F]+$/.test(text);
+}
+
+/** Whether two texts of the same length are equal, in a time that depends on their length only. */
+function sameText(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
