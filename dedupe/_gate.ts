@@ -7,9 +7,9 @@
  */
 
 import { type DeliveryGuard, signedDigest, type SignedRequest } from "./mod.ts";
-import { WebhookError } from "../userhub/error.ts";
-import type { Event } from "../userhub/event.ts";
-import type { Logger } from "../userhub/logger.ts";
+import { WebhookError } from "../userhub/errors.ts";
+import type { Event } from "../userhub/events.ts";
+import type { Logger } from "../userhub/log.ts";
 import { StoreError, StoreOutage } from "./_outage_log.ts";
 import { inDedupeSpan } from "../userhub/_telemetry.ts";
 import type { VerifiedCall } from "../userhub/_verify.ts";

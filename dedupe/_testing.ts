@@ -7,7 +7,7 @@
 
 import { NOW_MS, recordingLogger, SECRET } from "../tests/fixtures.ts";
 import type { DeliveryGuard } from "./mod.ts";
-import type { Event } from "../userhub/event.ts";
+import type { Event } from "../userhub/events.ts";
 import { Webhook } from "../userhub/webhook.ts";
 
 /** A guard whose every operation throws, as a store that is down. */

@@ -8,10 +8,10 @@
 
 import { fileURLToPath } from "node:url";
 import { type App, createApp } from "../app/mod.ts";
-import type { EventHandlers } from "../userhub/dispatch.ts";
-import type { Event } from "../userhub/event.ts";
-import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";
-import type { Logger } from "../userhub/logger.ts";
+import type { EventHandlers } from "../userhub/events.ts";
+import type { Event } from "../userhub/events.ts";
+import { EVENT_TYPES, type EventType } from "../userhub/events.ts";
+import type { Logger } from "../userhub/log.ts";
 import type { CliDeps } from "./cli.ts";
 
 /** The secret tests sign and verify with. */

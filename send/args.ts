@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { quote } from "../userhub/quote.ts";
+import { quote } from "../userhub/log.ts";
 import { suggest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
 

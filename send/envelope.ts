@@ -5,10 +5,10 @@
  * @module
  */
 
-import { EVENT_TYPES, type EventType } from "../userhub/event_types.ts";
+import { EVENT_TYPES, type EventType } from "../userhub/events.ts";
 import { newId } from "../userhub/_ids.ts";
 import { isObject } from "../userhub/_json.ts";
-import { quote } from "../userhub/quote.ts";
+import { quote } from "../userhub/log.ts";
 import { isEventTarget, type Target } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import { type Environment, portNumber } from "../config.ts";
-import { quote } from "../userhub/quote.ts";
+import { quote } from "../userhub/log.ts";
 import { parseSecrets } from "../userhub/_signature.ts";
 import { readArguments } from "./args.ts";
 import { suggest } from "./suggest.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { quote } from "../userhub/quote.ts";
+import { quote } from "../userhub/log.ts";
 
 /**
  * Finds the candidate closest to a mistyped name, within a few edits (a

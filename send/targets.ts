@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { UserActionName } from "../userhub/actions.ts";
-import { EVENT_TYPES, type EventType, isKnownEventType } from "../userhub/event_types.ts";
+import type { UserActionName } from "../userhub/users.ts";
+import { EVENT_TYPES, type EventType, isKnownEventType } from "../userhub/events.ts";
 
 /** One `<what>` of `deno task send <what>`. */
 export type Target = EventType | "challenge" | UserActionName;

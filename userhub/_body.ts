@@ -4,7 +4,7 @@
  * @module
  */
 
-import { WebhookError } from "./error.ts";
+import { WebhookError } from "./errors.ts";
 
 /** The largest body UserHub's Go SDK accepts, and so do we: 5 MiB. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;

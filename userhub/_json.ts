@@ -4,7 +4,7 @@
  * @module
  */
 
-import { WebhookError } from "./error.ts";
+import { WebhookError } from "./errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -7,7 +7,7 @@
  */
 
 import { isObject } from "./_json.ts";
-import { quote } from "./quote.ts";
+import { quote } from "./log.ts";
 
 /**
  * How one field is checked: a JSON type; `time`, a `Date` once decoded;

@@ -11,7 +11,7 @@
 
 import { type Attributes, metrics, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { type CallReport, handlerOutcome } from "./call_report.ts";
-import { WEBHOOK_AGENT } from "./response.ts";
+import { WEBHOOK_AGENT } from "./errors.ts";
 
 const [NAME, VERSION] = WEBHOOK_AGENT.split("/") as [string, string];
 const tracer = trace.getTracer(NAME, VERSION);

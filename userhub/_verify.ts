@@ -5,8 +5,8 @@
  * @module
  */
 
-import { WebhookError } from "./error.ts";
-import { quote } from "./quote.ts";
+import { WebhookError } from "./errors.ts";
+import { quote } from "./log.ts";
 import { type SigningKey, verifySignature } from "./_signature.ts";
 
 /** How far, in seconds, a timestamp may be from the receiver's clock. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { WebhookError } from "./error.ts";
+import { WebhookError } from "./errors.ts";
 
 /**
  * What became of a call: `handled` (its event handler finished), `duplicate`
@@ -64,7 +64,7 @@ export interface Receipt {
  * @example
  * ```ts
  * import { handlerOutcome } from "./call_report.ts";
- * import { WebhookError } from "./error.ts";
+ * import { WebhookError } from "./errors.ts";
  *
  * console.assert(handlerOutcome("action", true, new WebhookError("NOT_FOUND", "x")) === "answered");
  * console.assert(handlerOutcome("event", true, new WebhookError("NOT_FOUND", "x")) === "failed");

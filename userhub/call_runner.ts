@@ -7,13 +7,13 @@
  */
 
 import { type CallReport, handlerOutcome, type Receipt } from "./call_report.ts";
-import { type ActionContract, USER_ACTION_CONTRACTS } from "./custom_users.ts";
+import { type ActionContract, USER_ACTION_CONTRACTS } from "./users.ts";
 import { BusyError, type DeliveryGate } from "../dedupe/_gate.ts";
-import { WebhookError } from "./error.ts";
-import { decodeEvent, type Event } from "./event.ts";
+import { WebhookError } from "./errors.ts";
+import { decodeEvent, type Event } from "./events.ts";
 import { isObject, parseJson } from "./_json.ts";
-import type { Logger } from "./logger.ts";
-import { errorResponse, jsonResponse } from "./response.ts";
+import type { Logger } from "./log.ts";
+import { errorResponse, jsonResponse } from "./errors.ts";
 import { StoreError } from "../dedupe/_outage_log.ts";
 import { inHandlerSpan } from "./_telemetry.ts";
 import type { VerifiedCall } from "./_verify.ts";

@@ -5,21 +5,21 @@
  * @module
  */
 
-export * from "./actions.ts";
+export * from "./users.ts";
 export * from "./_body.ts";
 export * from "./call_report.ts";
-export * from "./custom_users.ts";
+export * from "./users.ts";
 export * from "../dedupe/mod.ts";
 export * from "../dedupe/_kv_store.ts";
-export * from "./dispatch.ts";
-export * from "./error.ts";
-export * from "./event.ts";
-export * from "./event_types.ts";
-export * from "./logger.ts";
+export * from "./events.ts";
+export * from "./errors.ts";
+export * from "./events.ts";
+export * from "./events.ts";
+export * from "./log.ts";
 export * from "./models.ts";
-export * from "./printable.ts";
-export * from "./response.ts";
-export * from "./sampler.ts";
+export * from "./log.ts";
+export * from "./errors.ts";
+export * from "./samples.ts";
 export * from "./samples.ts";
 export * from "./_signature.ts";
 export * from "./_shape.ts";

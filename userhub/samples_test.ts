@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeEvent } from "./event.ts";
-import { EVENT_TYPES, type EventType } from "./event_types.ts";
+import { decodeEvent } from "./events.ts";
+import { EVENT_TYPES, type EventType } from "./events.ts";
 import { newId } from "./_ids.ts";
 import { samplePayload, sampleRequest } from "./samples.ts";
 

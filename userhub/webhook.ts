@@ -13,7 +13,7 @@ import type {
   UserActionName,
   UserActions,
   UserIdRequest,
-} from "./actions.ts";
+} from "./users.ts";
 import {
   BODY_DEADLINE_MS,
   BodyBudget,
@@ -25,10 +25,10 @@ import {
 import type { CallReport, Receipt } from "./call_report.ts";
 import { CallRunner } from "./call_runner.ts";
 import { DeliveryGate } from "../dedupe/_gate.ts";
-import { WebhookError } from "./error.ts";
-import { consoleLogger, type Logger } from "./logger.ts";
+import { WebhookError } from "./errors.ts";
+import { consoleLogger, type Logger } from "./log.ts";
 import type { CustomUser } from "./models.ts";
-import { errorResponse } from "./response.ts";
+import { errorResponse } from "./errors.ts";
 import { parseSecrets, SigningKey } from "./_signature.ts";
 import { recordCall } from "./_telemetry.ts";
 import {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Challenge } from "./actions.ts";
+import type { Challenge } from "./users.ts";
 import type { DeliveryGuard } from "../dedupe/mod.ts";
-import type { Event } from "./event.ts";
-import type { Logger } from "./logger.ts";
+import type { Event } from "./events.ts";
+import type { Logger } from "./log.ts";
 
 /** Handles a decoded `events.handle` call; the call succeeds once what it returns settles. */
 export type EventHandler = (event: Event) => unknown;

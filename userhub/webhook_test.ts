@@ -7,7 +7,7 @@ import {
   SECRET,
   signedRequest,
 } from "../tests/fixtures.ts";
-import { WebhookError } from "./error.ts";
+import { WebhookError } from "./errors.ts";
 import { Webhook } from "./webhook.ts";
 
 function testWebhook(): Webhook {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeEvent } from "./event.ts";
-import { WebhookError } from "./error.ts";
+import { decodeEvent } from "./events.ts";
+import { WebhookError } from "./errors.ts";
 import { SAMPLE_PAYLOADS } from "../tests/fixtures.ts";
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { consoleLogger, printableError } from "./logger.ts";
-import { line, printable } from "./printable.ts";
+import { consoleLogger, printableError } from "./log.ts";
+import { line, printable } from "./log.ts";
 
 Deno.test("printable() escapes every control character and leaves the rest", () => {
   assert.equal(printable("Jane Doe, Zoë 李 🙂"), "Jane Doe, Zoë 李 🙂");

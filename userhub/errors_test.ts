@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type ErrorCode, WebhookError } from "./error.ts";
-import { errorResponse, jsonResponse, WEBHOOK_AGENT } from "./response.ts";
+import { type ErrorCode, WebhookError } from "./errors.ts";
+import { errorResponse, jsonResponse, WEBHOOK_AGENT } from "./errors.ts";
 
 Deno.test("WebhookError maps codes to HTTP status as the official SDKs do", () => {
   const expected: Record<ErrorCode, number> = {
