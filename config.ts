@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseSecrets } from "./userhub/_signature.ts";
+import { parseSecrets } from "./userhub/mod.ts";
 
 /** What the server needs to run. */
 export interface Config {
@@ -12,16 +12,12 @@ export interface Config {
   secrets: string[];
   /** The TCP port; 0 lets the system pick one. */
   port: number;
+  /** The interface to listen on (`HOSTNAME`); every interface when absent. */
+  hostname?: string;
   /** `false` when `DEDUPE=off`: every delivery runs its handler. Checked when absent. */
   dedupe?: boolean;
   /** Where Deno KV keeps the record (`KV_PATH`); Deno's default location when absent. */
   kvPath?: string;
-  /**
-   * `example` when `CUSTOM_USERS=example`: the example user directory of
-   * `examples/kv_user_directory.ts` answers the `users.*` actions. When
-   * absent, `handlers/custom_users.ts` does (the template: nobody, so 501).
-   */
-  customUsers?: "example";
   /**
    * `true` when `DEV_CONSOLE=on`, which only the `dev` task sets: the
    * delivery console at `/_console` records every call.
@@ -46,9 +42,9 @@ export interface Environment {
 
 /**
  * Reads `SIGNING_SECRET` (required; several secrets may be separated by
- * commas or whitespace), `PORT` (8000 by default), `DEDUPE` (`on` by default,
- * or `off`), `KV_PATH` (a file for Deno KV; Deno's default location when
- * unset), `CUSTOM_USERS` (`off` by default, or `example`) and `DEV_CONSOLE`
+ * commas or whitespace), `PORT` (8000 by default), `HOSTNAME` (every
+ * interface by default), `DEDUPE` (`on` by default, or `off`), `KV_PATH` (a
+ * file for Deno KV; Deno's default location when unset) and `DEV_CONSOLE`
  * (`off` by default, `on` in the `dev` task). Only the variables set away
  * from their default appear in the result.
  *
@@ -74,11 +70,12 @@ export function loadConfig(env: Environment): Config {
     );
   }
   const config: Config = { secrets, port: parsePort(read("PORT")) };
-  if (!parseDedupe(read("DEDUPE"))) config.dedupe = false;
+  const hostname = read("HOSTNAME")?.trim();
+  if (hostname) config.hostname = hostname;
+  if (!parseSwitch("DEDUPE", read("DEDUPE"), true)) config.dedupe = false;
   const kvPath = parseKvPath(read("KV_PATH"));
   if (kvPath !== undefined) config.kvPath = kvPath;
-  if (parseCustomUsers(read("CUSTOM_USERS"))) config.customUsers = "example";
-  if (parseConsole(read("DEV_CONSOLE"))) config.console = true;
+  if (parseSwitch("DEV_CONSOLE", read("DEV_CONSOLE"), false)) config.console = true;
   return config;
 }
 
@@ -112,29 +109,13 @@ export function portNumber(text: string): number | undefined {
   return Number(digits);
 }
 
-function parseDedupe(value: string | undefined): boolean {
+/** An `on`/`off` variable, in any case, blanks ignored; unset or empty is its default. */
+function parseSwitch(name: string, value: string | undefined, byDefault: boolean): boolean {
   const text = value?.trim().toLowerCase() ?? "";
-  if (text === "" || text === "on") return true;
-  if (text === "off") return false;
-  throw new ConfigError(
-    `DEDUPE ${JSON.stringify(value)} is not valid: use "on" (the default) or "off"`,
-  );
-}
-
-function parseCustomUsers(value: string | undefined): boolean {
-  const text = value?.trim().toLowerCase() ?? "";
-  if (text === "" || text === "off") return false;
-  if (text === "example") return true;
-  throw new ConfigError(
-    `CUSTOM_USERS ${JSON.stringify(value)} is not valid: use "off" (the default) or "example"`,
-  );
-}
-
-function parseConsole(value: string | undefined): boolean {
-  const text = value?.trim().toLowerCase() ?? "";
-  if (text === "" || text === "off") return false;
-  if (text === "on") return true;
-  throw new ConfigError(`DEV_CONSOLE ${JSON.stringify(value)} is not valid: use "on" or "off"`);
+  if (text === "") return byDefault;
+  if (text === "on" || text === "off") return text === "on";
+  const choices = byDefault ? '"on" (the default) or "off"' : '"on" or "off"';
+  throw new ConfigError(`${name} ${JSON.stringify(value)} is not valid: use ${choices}`);
 }
 
 /**

@@ -87,24 +87,13 @@ Deno.test("loadConfig() reads DEDUPE and KV_PATH", async (t) => {
   });
 });
 
-Deno.test("loadConfig() reads CUSTOM_USERS: off by default, or example", () => {
+Deno.test("loadConfig() reads HOSTNAME: every interface by default, or the one named", () => {
   const load = (value: string | undefined) => {
     const env = new Map([["SIGNING_SECRET", SECRET]]);
-    if (value !== undefined) env.set("CUSTOM_USERS", value);
+    if (value !== undefined) env.set("HOSTNAME", value);
     return loadConfig(env);
   };
-  for (const value of [undefined, "", "off", " OFF "]) {
-    assert.equal(load(value).customUsers, undefined, String(value));
-  }
-  assert.equal(load("example").customUsers, "example");
-  assert.equal(load(" Example ").customUsers, "example");
-  for (const value of ["on", "yes", "kv"]) {
-    assert.throws(
-      () => load(value),
-      (error: unknown) =>
-        error instanceof ConfigError &&
-        error.message ===
-          `CUSTOM_USERS "${value}" is not valid: use "off" (the default) or "example"`,
-    );
-  }
+  for (const value of [undefined, "", "  "]) assert.equal(load(value).hostname, undefined);
+  assert.equal(load(" 127.0.0.1 ").hostname, "127.0.0.1");
+  assert.equal(load("::1").hostname, "::1");
 });

@@ -9,14 +9,10 @@
 import { createApp } from "./app/mod.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { DeliveryConsole } from "./console/mod.ts";
+import { KvDeliveryGuard } from "./dedupe/mod.ts";
+import type { DeliveryGuard } from "./userhub/mod.ts";
 
-export {
-  type App,
-  type AppOptions,
-  type Config,
-  createApp,
-  type DeliveryConsole,
-} from "./app/mod.ts";
+export { type App, type AppOptions, createApp } from "./app/mod.ts";
 
 /**
  * Opens the Deno KV store where handled events are remembered: the file
@@ -24,20 +20,20 @@ export {
  * permission). On Deno Deploy, the default is the KV database assigned to the
  * app.
  *
- * @param config `dedupe`, `kvPath`, `customUsers` and `console`, as {@linkcode loadConfig} reads them.
- * @returns The store, or `undefined` when neither the duplicate check, the
- * example user directory nor the delivery console needs one.
+ * @param config `dedupe`, `kvPath` and `console`, as {@linkcode loadConfig} reads them.
+ * @returns The store, or `undefined` when neither the duplicate check nor the
+ * delivery console needs one.
  * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
  */
 export async function openStore(
-  config: Pick<Config, "dedupe" | "kvPath" | "customUsers" | "console">,
+  config: Pick<Config, "dedupe" | "kvPath" | "console">,
 ): Promise<Deno.Kv | undefined> {
-  const needed = config.dedupe !== false || config.customUsers !== undefined || config.console;
+  const needed = config.dedupe !== false || config.console;
   if (!needed) return undefined;
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
       "Deno KV is not enabled: run with --unstable-kv (the tasks in deno.json enable it), " +
-        "or set DEDUPE=off (and leave CUSTOM_USERS and DEV_CONSOLE off) to run without it",
+        "or set DEDUPE=off (and leave DEV_CONSOLE off) to run without it",
     );
   }
   const path = config.kvPath;
@@ -121,33 +117,64 @@ async function openConsole(kv: Deno.Kv, config: Config): Promise<DeliveryConsole
   return new DeliveryConsole(new CallRecorder(kv), config.secrets[0]!);
 }
 
+/**
+ * The duplicate check's store, as the configuration chooses it.
+ *
+ * @param config `dedupe`, as {@linkcode loadConfig} reads it.
+ * @param kv The KV store {@linkcode openStore} opened.
+ * @returns The guard, or `undefined` when the duplicate check is off.
+ */
+export function openGuard(
+  config: Pick<Config, "dedupe">,
+  kv: Deno.Kv | undefined,
+): DeliveryGuard | undefined {
+  if (config.dedupe === false || kv === undefined) return undefined;
+  return new KvDeliveryGuard(kv);
+}
+
+/**
+ * The line that says where the server listens: the interface's address, and
+ * for every interface, the address to use from this machine.
+ */
+function listeningLine(addr: Deno.NetAddr, config: Pick<Config, "hostname">): string {
+  const url = `http://${bracketed(addr.hostname)}:${addr.port}`;
+  if (config.hostname !== undefined) return `Listening on ${url}`;
+  return `Listening on ${url} (every interface; HOSTNAME picks one), ${localUrl(addr)} here`;
+}
+
+/** The server's URL from this machine. */
+function localUrl(addr: Deno.NetAddr): string {
+  const host = addr.hostname === "0.0.0.0"
+    ? "127.0.0.1"
+    : addr.hostname === "::"
+    ? "::1"
+    : addr.hostname;
+  return `http://${bracketed(host)}:${addr.port}`;
+}
+
+function bracketed(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
-    // The console and the example directory are loaded only when switched on.
+    // The console is loaded only when switched on.
     const deliveryConsole = kv && config.console ? await openConsole(kv, config) : undefined;
-    const directory = kv && config.customUsers === "example"
-      ? new (await import("./examples/kv_user_directory.ts")).KvUserDirectory(kv)
-      : undefined;
+    const guard = openGuard(config, kv);
     const app = createApp({
       secrets: config.secrets,
-      ...(config.dedupe === false && { dedupe: false }),
-      ...(kv && { kv }),
-      ...(directory && { customUsers: directory }),
+      ...(guard && { guard }),
       ...(deliveryConsole && { console: deliveryConsole }),
     });
     const server = Deno.serve({
       port: config.port,
-      onListen: ({ port }) => {
-        console.log(`Listening on http://127.0.0.1:${port}`);
-        if (deliveryConsole) console.log(`Console: http://127.0.0.1:${port}/_console`);
+      ...(config.hostname !== undefined && { hostname: config.hostname }),
+      onListen: (addr) => {
+        console.log(listeningLine(addr, config));
+        if (deliveryConsole) console.log(`Console: ${localUrl(addr)}/_console`);
         console.log(describeDedupe(config));
-        if (config.customUsers === "example") {
-          console.log(
-            "User directory: the example of examples/kv_user_directory.ts, in Deno KV (CUSTOM_USERS=example)",
-          );
-        }
       },
     }, app);
     stopOnSignals(server, kv, deliveryConsole);

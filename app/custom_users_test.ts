@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { KvDeliveryGuard } from "../dedupe/mod.ts";
 import { createApp } from "./mod.ts";
 import {
   eventBody,
@@ -23,7 +24,7 @@ function directoryApp(kv: Deno.Kv, customUsers: CustomUserProvider = new KvUserD
   const errors: unknown[] = [];
   const app = createApp({
     secrets: [SECRET],
-    kv,
+    guard: new KvDeliveryGuard(kv, { now: () => NOW_MS }),
     customUsers,
     now: () => NOW_MS,
     logger,

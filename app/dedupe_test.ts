@@ -19,10 +19,17 @@ import {
   withKv,
   withScratchDir,
 } from "../tests/fixtures.ts";
-import { KvDeliveryGuard } from "../userhub/mod.ts";
+import { KvDeliveryGuard } from "../dedupe/mod.ts";
+import { openGuard } from "../main.ts";
 
 const EVENT_ID = "evt_2LLkDJKdGvDCRh3JFsZQ9j";
 const userEvent = eventBody("users.changed");
+
+/** The duplicate check `main.ts` builds from `dedupe`, over `kv` and the test's clock. */
+function guarded(kv: Deno.Kv, options: { now?: () => number; dedupe?: boolean }) {
+  if (openGuard(options.dedupe === false ? { dedupe: false } : {}, kv) === undefined) return {};
+  return { guard: new KvDeliveryGuard(kv, { now: options.now ?? (() => NOW_MS) }) };
+}
 
 /** An app whose `users.changed` handler counts its runs and can be made to fail or wait. */
 function countingApp(
@@ -37,11 +44,10 @@ function countingApp(
   const state = { runs: 0, finished: 0 };
   const app = createApp({
     secrets: [SECRET],
-    kv,
+    ...guarded(kv, options),
     now: options.now ?? (() => NOW_MS),
     logger,
     onError: () => {},
-    ...(options.dedupe !== undefined && { dedupe: options.dedupe }),
     handlers: {
       "users.changed": async () => {
         state.runs++;

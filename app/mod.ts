@@ -4,33 +4,30 @@
  * @module
  */
 
-import type { Config } from "../config.ts";
-
-export type { DeliveryConsole } from "../console/_delivery_console.ts";
-export type { Config } from "../config.ts";
+import type { DeliveryConsole } from "../console/mod.ts";
 import { customUsers as defaultCustomUsers } from "../handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "../handlers/mod.ts";
-import type { DeliveryConsole } from "../console/_delivery_console.ts";
-import { isLocal } from "../console/_local.ts";
 import {
   type CustomUserProvider,
-  dispatchEvents,
+  type DeliveryGuard,
   type ErrorContext,
   type EventHandlers,
   jsonResponse,
-  KvDeliveryGuard,
   type Logger,
   Webhook,
 } from "../userhub/mod.ts";
+import { isLocal } from "./_local.ts";
 
 /** Everything the app is built from; only `secrets` is required. */
-export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
+export interface AppOptions {
+  /** The signing secrets; a call signed with any of them verifies. */
+  secrets: readonly string[];
   /**
    * Where handled events and accepted requests are remembered, so that a
    * redelivery or a replay never runs a handler twice. `main.ts` opens it from
-   * the configuration; without it (or with `dedupe: false`) nothing is checked.
+   * the configuration; without it every call runs its handler.
    */
-  kv?: Deno.Kv;
+  guard?: DeliveryGuard;
   /** Event type → handler; `handlers/mod.ts` by default. */
   handlers?: EventHandlers;
   /**
@@ -78,26 +75,15 @@ const HEALTHY = '{"status":"ok"}';
  * ```
  */
 export function createApp(options: AppOptions): App {
-  const logger = options.logger;
+  const users = "customUsers" in options ? options.customUsers : defaultCustomUsers;
   const webhook = new Webhook({
     secret: options.secrets,
-    ...(logger && { logger }),
+    ...(options.logger && { logger: options.logger }),
     ...(options.onError && { onError: options.onError }),
     ...(options.now && { now: options.now }),
-    ...(options.kv && options.dedupe !== false && {
-      guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}),
-    }),
-  });
-  webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
-  const directory = "customUsers" in options ? options.customUsers : defaultCustomUsers;
-  if (directory !== undefined) {
-    webhook
-      .onListUsers((request) => directory.listUsers(request))
-      .onGetUser((request) => directory.getUser(request))
-      .onCreateUser((user) => directory.createUser(user))
-      .onUpdateUser((user) => directory.updateUser(user))
-      .onDeleteUser((request) => directory.deleteUser(request));
-  }
+    ...(options.guard && { guard: options.guard }),
+    ...(users && { users }),
+  }).onEvents(options.handlers ?? defaultHandlers);
 
   const notWebhook = async (request: Request, path: string): Promise<Response> => {
     await request.body?.cancel();

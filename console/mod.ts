@@ -5,6 +5,5 @@
  * @module
  */
 
-export * from "./_delivery_console.ts";
-export * from "./_local.ts";
-export * from "./_recorder.ts";
+export { DeliveryConsole } from "./_delivery_console.ts";
+export { CallRecorder, type CallSummary } from "./_recorder.ts";

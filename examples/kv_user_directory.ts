@@ -156,3 +156,25 @@ function readToken(text: string): string {
     'Cannot run users.list: "pageToken" is not a token from this directory',
   );
 }
+
+let opened: Promise<KvUserDirectory> | undefined;
+
+/** The example directory in the server's Deno KV (`KV_PATH`, or Deno's default location), opened on first use. */
+function directory(): Promise<KvUserDirectory> {
+  opened ??= Deno.openKv(Deno.env.get("KV_PATH") || undefined).then((kv) =>
+    new KvUserDirectory(kv)
+  );
+  return opened;
+}
+
+/**
+ * The example, ready to try: point `handlers/custom_users.ts` at it with
+ * `export { customUsers } from "../examples/kv_user_directory.ts";`.
+ */
+export const customUsers: CustomUserProvider = {
+  listUsers: async (request) => await (await directory()).listUsers(request),
+  getUser: async (request) => await (await directory()).getUser(request),
+  createUser: async (user) => await (await directory()).createUser(user),
+  updateUser: async (user) => await (await directory()).updateUser(user),
+  deleteUser: async (request) => await (await directory()).deleteUser(request),
+};

@@ -29,7 +29,6 @@ Deno.test("KvUserDirectory pages through 2,500 users, 1,000 a page, with inserts
     const directory = new KvUserDirectory(kv);
     const app = createApp({
       secrets: [SECRET],
-      dedupe: false,
       customUsers: directory,
       now: () => NOW_MS,
       logger: recordingLogger(),

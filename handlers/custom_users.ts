@@ -19,7 +19,8 @@ import type { CustomUserProvider } from "../userhub/mod.ts";
  * };
  * ```
  *
- * `examples/kv_user_directory.ts` is a complete one over Deno KV; run it with
- * `CUSTOM_USERS=example deno task dev`.
+ * `examples/kv_user_directory.ts` is a complete one over Deno KV. To try it,
+ * replace the line below with
+ * `export { customUsers } from "../examples/kv_user_directory.ts";`.
  */
 export const customUsers: CustomUserProvider | undefined = undefined;

@@ -47,7 +47,7 @@ function denoCommand(
 ): Deno.Command {
   return new Deno.Command("deno", {
     args,
-    env: { NO_COLOR: "1", DEDUPE: "", KV_PATH: "", CUSTOM_USERS: "", ...env },
+    env: { NO_COLOR: "1", DEDUPE: "", KV_PATH: "", HOSTNAME: "", ...env },
     stdin: "null",
     stdout: "piped",
     stderr,
@@ -122,7 +122,7 @@ export class Server {
 
   /** Waits for the "Listening on" line and keeps its URL. */
   async listening(): Promise<this> {
-    this.url = (await this.waitFor(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    this.url = (await this.waitFor(/^Listening on .*?(http:\/\/127\.0\.0\.1:\d+)( here)?$/m))[1]!;
     return this;
   }
 

@@ -1,11 +1,14 @@
 /**
- * Test helpers: a correctly signed call built in one place, so each test can
- * break one field at a time, and sample events of every known type.
+ * The project's own test fixtures: a fixed secret and clock, requests signed
+ * with them (through `userhub/testing.ts`, so each test can break one field
+ * at a time), sample events of every known type, and scratch stores.
  *
  * @module
  */
 
-import { type Logger, signedHeaders } from "../userhub/mod.ts";
+import * as testing from "../userhub/testing.ts";
+
+export { recordingLogger } from "../userhub/testing.ts";
 
 /** The secret tests sign with, in UserHub's format. */
 export const SECRET = "whsec_test";
@@ -16,55 +19,17 @@ export const NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 /** {@linkcode NOW_MS} in unix seconds, as `UserHub-Timestamp` carries it. */
 export const NOW_S = NOW_MS / 1000;
 
-/** What {@linkcode signedRequest} signs and sends; every field can be broken. */
-export interface SignedRequestInput {
-  body: string | Uint8Array<ArrayBuffer>;
-  action?: string;
-  secret?: string;
-  /** Unix seconds, or the exact `UserHub-Timestamp` text to sign and send. */
-  timestamp?: number | string;
-  /** Replaces or, with `null`, removes the signed headers. */
-  headers?: Record<string, string | null>;
-  url?: string;
-  method?: string;
-}
-
 /**
- * Builds a request signed as UserHub signs it, then applies the overrides.
+ * `signedRequest` of `userhub/testing.ts`, signed with {@linkcode SECRET} at
+ * {@linkcode NOW_S} unless the test says otherwise.
  *
  * @param input The body and what to change.
  * @returns The request.
  */
-export async function signedRequest(input: SignedRequestInput): Promise<Request> {
-  const body = typeof input.body === "string" ? new TextEncoder().encode(input.body) : input.body;
-  const headers = new Headers(
-    await signedHeaders({
-      action: input.action ?? "events.handle",
-      body,
-      secret: input.secret ?? SECRET,
-      timestamp: input.timestamp ?? NOW_S,
-    }),
-  );
-  for (const [name, value] of Object.entries(input.headers ?? {})) {
-    if (value === null) headers.delete(name);
-    else headers.set(name, value);
-  }
-  return new Request(input.url ?? "http://localhost/webhook", {
-    method: input.method ?? "POST",
-    headers,
-    body,
-  });
-}
-
-/** A logger that keeps its lines for assertions. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (message) => lines.push(`info: ${message}`),
-    warn: (message) => lines.push(`warn: ${message}`),
-    error: (message) => lines.push(`error: ${message}`),
-  };
+export function signedRequest(
+  input: Omit<testing.SignedRequestInput, "secret"> & { secret?: string },
+): Promise<Request> {
+  return testing.signedRequest({ secret: SECRET, timestamp: NOW_S, ...input });
 }
 
 const T = "2026-11-26T11:59:30.000Z";

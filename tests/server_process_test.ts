@@ -46,7 +46,7 @@ Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge"
     }, "inherit");
     try {
       const { value } = await lines.read();
-      const match = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/m);
+      const match = value?.match(/^Listening on .*?(http:\/\/127\.0\.0\.1:(\d+))( here)?$/m);
       assert.ok(match, `unexpected first output: ${value}`);
       const body = '{"challenge":"from-a-child"}';
       const request = await signedRequest({
@@ -87,7 +87,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     );
     try {
       const { value } = await stdout.read();
-      const url = value?.match(/^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m)?.[1];
+      const url = value?.match(/^Listening on .*?(http:\/\/127\.0\.0\.1:\d+)( here)?$/m)?.[1];
       assert.ok(url, `unexpected first output: ${value}`);
       // More lines than bufferConsole writes directly, so the last ones are buffered.
       for (let i = 0; i < 40; i++) {
@@ -130,7 +130,7 @@ Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM
   child.status.then(() => exited = true);
   try {
     const { value } = await stdout.read();
-    const port = Number(value?.match(/^Listening on http:\/\/127\.0\.0\.1:(\d+)$/m)?.[1]);
+    const port = Number(value?.match(/^Listening on .*?http:\/\/127\.0\.0\.1:(\d+)( here)?$/m)?.[1]);
     assert.ok(port, `unexpected first output: ${value}`);
     // A call whose body never finishes arriving.
     using conn = await Deno.connect({ hostname: "127.0.0.1", port });

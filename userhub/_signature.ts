@@ -56,38 +56,28 @@ export function parseSecrets(value: string): string[] {
 }
 
 /**
- * Prepares a signing secret as a key. Do it once at start, not per request.
- *
- * @param secret The webhook's signing secret, as shown in the Admin console.
- * @returns The key for {@linkcode sign} and {@linkcode verifySignature}.
- */
-export function importSigningKey(secret: string): Promise<SigningKey> {
-  return Promise.resolve(new SigningKey(secret));
-}
-
-/**
  * Signs a body the way UserHub does.
  *
- * @param key A key from {@linkcode importSigningKey}.
+ * @param secret The webhook's signing secret, or a key prepared from it.
  * @param timestamp Unix time in whole seconds, as sent in `UserHub-Timestamp`.
  * @param body The raw request body.
  * @returns The lowercase hex signature for `UserHub-Signature`.
  *
  * @example
  * ```ts
- * import { importSigningKey, sign } from "./_signature.ts";
+ * import { sign } from "./_signature.ts";
  *
- * const key = await importSigningKey("whsec_test");
  * const body = new TextEncoder().encode('{"challenge":"abc"}');
- * const signature = await sign(key, "1700000000", body);
+ * const signature = await sign("whsec_test", "1700000000", body);
  * console.assert(/^[0-9a-f]{64}$/.test(signature));
  * ```
  */
 export async function sign(
-  key: SigningKey,
+  secret: string | SigningKey,
   timestamp: string | number,
   body: Uint8Array,
 ): Promise<string> {
+  const key = typeof secret === "string" ? new SigningKey(secret) : secret;
   return await key.sign(String(timestamp), body);
 }
 
@@ -98,7 +88,7 @@ export async function sign(
  * one matched, or how much of it. A signature that is not 64 hex digits
  * simply does not match; upper-case hex matches as lower-case does.
  *
- * @param keys The receiver's keys, from {@linkcode importSigningKey}.
+ * @param keys The receiver's keys.
  * @param timestamp The `UserHub-Timestamp` text, exactly as received.
  * @param body The raw request body.
  * @param signatures The received signatures, already split and trimmed.

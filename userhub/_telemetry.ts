@@ -10,7 +10,7 @@
  */
 
 import { type Attributes, metrics, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { type CallReport, handlerOutcome } from "./call_report.ts";
+import { type CallReport, handlerOutcome } from "./report.ts";
 import { WEBHOOK_AGENT } from "./errors.ts";
 
 const [NAME, VERSION] = WEBHOOK_AGENT.split("/") as [string, string];

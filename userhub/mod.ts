@@ -1,29 +1,46 @@
 /**
- * A UserHub webhook receiver for Deno, written from the protocol contract:
- * signing, verification, typed events and the {@linkcode Webhook} class.
+ * A UserHub webhook receiver for Deno, written from the protocol contract.
+ * {@linkcode Webhook} reads a call forward: body, signature, event, duplicate
+ * check, your handler, answer. Test your handlers with `testing.ts`.
+ *
+ * @example Serve UserHub's calls
+ * ```ts
+ * import { Webhook } from "./mod.ts";
+ *
+ * const webhook = new Webhook("whsec_test").onEvents({
+ *   "users.changed": (event) => console.log(event.usersChanged.user.id),
+ * });
+ * // Deno.serve((request) => webhook.handleFromWeb(request));
+ * ```
  *
  * @module
  */
 
-export * from "./users.ts";
-export * from "./_body.ts";
-export * from "./call_report.ts";
-export * from "./users.ts";
-export * from "../dedupe/mod.ts";
-export * from "../dedupe/_kv_store.ts";
-export * from "./events.ts";
-export * from "./errors.ts";
-export * from "./events.ts";
-export * from "./events.ts";
-export * from "./log.ts";
-export * from "./models.ts";
-export * from "./log.ts";
-export * from "./errors.ts";
-export * from "./samples.ts";
-export * from "./samples.ts";
-export * from "./_signature.ts";
-export * from "./_shape.ts";
-export * from "./signed_headers.ts";
-export * from "./_verify.ts";
-export * from "./webhook.ts";
-export * from "./webhook_options.ts";
+export {
+  type ActionHandler,
+  type ErrorContext,
+  type EventHandler,
+  Webhook,
+  type WebhookOptions,
+} from "./webhook.ts";
+export { type ErrorCode, jsonResponse, WebhookError, type WebhookErrorOptions } from "./errors.ts";
+export {
+  type Event,
+  type EventHandlers,
+  type EventOf,
+  type EventType,
+  type TypedEventHandler,
+  type UnknownEvent,
+} from "./events.ts";
+export type { CustomUser, Flow, Member, Organization, Subscription, User } from "./models.ts";
+export {
+  type CustomUserProvider,
+  type ListUsersRequest,
+  type ListUsersResult,
+  type UserIdRequest,
+  UserNotFoundError,
+} from "./users.ts";
+export { line, type Logger } from "./log.ts";
+export type { ClaimResult, DeliveryGuard, SignedRequest } from "./guard.ts";
+export type { CallReport, Outcome, Receipt } from "./report.ts";
+export { parseSecrets } from "./_signature.ts";

@@ -6,9 +6,9 @@
  */
 
 import { NOW_MS, recordingLogger, SECRET } from "../tests/fixtures.ts";
-import type { DeliveryGuard } from "./mod.ts";
-import type { Event } from "../userhub/events.ts";
-import { Webhook } from "../userhub/webhook.ts";
+import type { DeliveryGuard } from "./guard.ts";
+import type { Event } from "./events.ts";
+import { Webhook } from "./webhook.ts";
 
 /** A guard whose every operation throws, as a store that is down. */
 export const brokenGuard: DeliveryGuard = {

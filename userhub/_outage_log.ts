@@ -6,8 +6,8 @@
  * @module
  */
 
-import { WebhookError } from "../userhub/errors.ts";
-import type { Logger } from "../userhub/log.ts";
+import { WebhookError } from "./errors.ts";
+import type { Logger } from "./log.ts";
 
 /** What a 503 for a failed store asks the sender to wait, in seconds. */
 export const STORE_RETRY_AFTER_SECONDS = 5;

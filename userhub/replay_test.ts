@@ -9,9 +9,9 @@ import {
   withKv,
 } from "../tests/fixtures.ts";
 import { guardedWebhook } from "./_testing.ts";
-import { signedDigest } from "./mod.ts";
-import { KvDeliveryGuard } from "./_kv_store.ts";
-import { Webhook } from "../userhub/webhook.ts";
+import { signedDigest } from "./guard.ts";
+import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
+import { Webhook } from "./webhook.ts";
 
 Deno.test("Webhook with a guard refuses a second copy of a users.* call with 409", async () => {
   await withKv(async (kv) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { eventBody, recordingLogger, SECRET, signedRequest, testClock } from "../tests/fixtures.ts";
-import type { DeliveryGuard } from "./mod.ts";
-import { Webhook } from "../userhub/webhook.ts";
+import type { DeliveryGuard } from "./guard.ts";
+import { Webhook } from "./webhook.ts";
 
 Deno.test("Webhook logs a failing store once with its cause, then a count every 10 s, then its return", async () => {
   const clock = testClock();

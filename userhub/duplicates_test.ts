@@ -10,8 +10,8 @@ import {
   withKv,
 } from "../tests/fixtures.ts";
 import { brokenGuard, guardedWebhook } from "./_testing.ts";
-import { KvDeliveryGuard } from "./_kv_store.ts";
-import { Webhook } from "../userhub/webhook.ts";
+import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
+import { Webhook } from "./webhook.ts";
 
 const userEvent = eventBody("users.changed");
 

@@ -6,13 +6,13 @@
  * @module
  */
 
-import { type DeliveryGuard, signedDigest, type SignedRequest } from "./mod.ts";
-import { WebhookError } from "../userhub/errors.ts";
-import type { Event } from "../userhub/events.ts";
-import type { Logger } from "../userhub/log.ts";
+import { type DeliveryGuard, signedDigest, type SignedRequest } from "./guard.ts";
+import { WebhookError } from "./errors.ts";
+import type { Event } from "./events.ts";
+import type { Logger } from "./log.ts";
 import { StoreError, StoreOutage } from "./_outage_log.ts";
-import { inDedupeSpan } from "../userhub/_telemetry.ts";
-import type { VerifiedCall } from "../userhub/_verify.ts";
+import { inDedupeSpan } from "./_telemetry.ts";
+import type { VerifiedCall } from "./_verify.ts";
 
 /** Another delivery of the event holds its claim: answered 409 with `Retry-After`. */
 export class BusyError extends WebhookError {
@@ -32,7 +32,7 @@ export class BusyError extends WebhookError {
 }
 
 /** Applies a {@linkcode DeliveryGuard}, if any, to the calls of a receiver. */
-export class DeliveryGate {
+export class Duplicates {
   readonly #guard: DeliveryGuard | undefined;
   readonly #logger: Logger;
   readonly #outage: StoreOutage;

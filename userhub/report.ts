@@ -63,7 +63,7 @@ export interface Receipt {
  *
  * @example
  * ```ts
- * import { handlerOutcome } from "./call_report.ts";
+ * import { handlerOutcome } from "./report.ts";
  * import { WebhookError } from "./errors.ts";
  *
  * console.assert(handlerOutcome("action", true, new WebhookError("NOT_FOUND", "x")) === "answered");
