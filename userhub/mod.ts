@@ -16,13 +16,8 @@
  * @module
  */
 
-export {
-  type ActionHandler,
-  type ErrorContext,
-  type EventHandler,
-  Webhook,
-  type WebhookOptions,
-} from "./webhook.ts";
+export { Webhook } from "./webhook.ts";
+export type { ActionHandler, ErrorContext, EventHandler, WebhookOptions } from "./options.ts";
 export { type ErrorCode, jsonResponse, WebhookError, type WebhookErrorOptions } from "./errors.ts";
 export {
   type Event,

@@ -189,3 +189,27 @@ export function recordingLogger(): Logger & { lines: string[] } {
     error: (message) => lines.push(`error: ${message}`),
   };
 }
+
+// For senders: what `deno task send` needs to build and describe calls as UserHub makes them.
+
+/**
+ * Every known event type, in the order a sender lists them: for each, the
+ * field that carries its payload (`organizationsChanged`), the object the
+ * event is about (`organization`) and a line saying what happened.
+ */
+export { EVENT_TYPES } from "./events.ts";
+
+/** The `users.*` actions of a custom user connection: `users.list` … `users.delete`. */
+export type { UserActionName } from "./users.ts";
+
+/**
+ * A fresh random id shaped like UserHub's (`evt_` and 22 base62 characters),
+ * for an event or object a test or sender makes up.
+ */
+export { newId } from "./_ids.ts";
+
+/**
+ * How far, in seconds, a signed timestamp may be from the receiver's clock:
+ * a call signed further away is refused.
+ */
+export { TIMESTAMP_TOLERANCE_SECONDS } from "./_verify.ts";

@@ -15,74 +15,24 @@ import {
   MAX_BUFFERED_BYTES,
   readBody,
 } from "./_body.ts";
-import { BusyError, Duplicates } from "./_duplicates.ts";
+import { Duplicates } from "./_duplicates.ts";
 import { StoreError } from "./_outage_log.ts";
 import { isObject, parseJson } from "./_json.ts";
 import { parseSecrets, SigningKey } from "./_signature.ts";
-import { inHandlerSpan, recordCall } from "./_telemetry.ts";
+import { HandlerFailure, inHandler, outcomeOf, ranHandler } from "./_failure.ts";
+import { recordCall } from "./_telemetry.ts";
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifiedCall, verifyCall } from "./_verify.ts";
 import { errorResponse, jsonResponse, WebhookError } from "./errors.ts";
 import { decodeEvent, type Event, type EventHandlers, type EventType } from "./events.ts";
-import type { DeliveryGuard } from "./guard.ts";
+import type { ActionHandler, ErrorContext, EventHandler, WebhookOptions } from "./options.ts";
 import { consoleLogger, type Logger } from "./log.ts";
-import type { CallReport, Outcome, Receipt } from "./report.ts";
+import type { CallReport, Receipt } from "./report.ts";
 import {
   type ActionContract,
-  type CustomUserProvider,
   USER_ACTION_CONTRACTS,
   type UserActionName,
   type UserActions,
 } from "./users.ts";
-
-/** Handles any decoded event; the call succeeds once what it returns settles. */
-export type EventHandler = (event: Event) => unknown;
-/** Answers an action with a JSON-serializable result. */
-export type ActionHandler<I = unknown, O = unknown> = (input: I) => O | PromiseLike<O>;
-
-/** What the `onError` hook is told about a failed call. */
-export interface ErrorContext {
-  /** The call's action, e.g. `events.handle`. */
-  action: string;
-  /** The event's `id`, for an event. */
-  eventId?: string;
-  /** The event's `type`, for an event. */
-  eventType?: string;
-}
-
-/** Configuration of a {@linkcode Webhook}. */
-export interface WebhookOptions {
-  /** One signing secret, several separated by commas or whitespace, or a list. */
-  secret: string | readonly string[];
-  /** Seconds a timestamp may be off the receiver's clock; 300 by default. */
-  tolerance?: number;
-  /** The largest body accepted, in bytes; 5 MiB by default. */
-  maxBodyBytes?: number;
-  /**
-   * The bytes all bodies being read and handled may hold together; 32 MiB by
-   * default. A body that fits its limit but not this is answered 503 with
-   * `Retry-After`.
-   */
-  maxBufferedBytes?: number;
-  /**
-   * Milliseconds a body may take to arrive once its headers have; 30 s by
-   * default. A slower one is answered 408 and its buffer released.
-   */
-  bodyTimeout?: number;
-  /** The clock, in milliseconds; `Date.now` by default. */
-  now?: () => number;
-  /** Where refusals and failures are logged; the console by default. */
-  logger?: Logger;
-  /** Told of every handler failure; logs it by default. */
-  onError?: (error: unknown, context: ErrorContext) => void;
-  /**
-   * Remembers handled events and accepted requests, so that a redelivery or a
-   * replay never runs a handler twice (see {@linkcode DeliveryGuard}). Without
-   * it every verified call runs its handler.
-   */
-  guard?: DeliveryGuard;
-  /** Answers the five `users.*` actions, as UserHub's user directory. */
-  users?: CustomUserProvider;
-}
 
 /**
  * Receives UserHub webhook calls: verifies them and runs the handler of their
@@ -388,49 +338,6 @@ export class Webhook {
 /** A call's answer and its report, whose status is the answer's. */
 function answered(response: Response, report: Omit<CallReport, "status">): Receipt {
   return { response, report: { ...report, status: response.status } };
-}
-
-/**
- * What became of a call that threw: a handler that threw failed, unless an
- * action's handler threw a `WebhookError`, which is its answer (say, "User not
- * found"). Before any handler ran, the call was refused: busy, unavailable or
- * rejected.
- */
-function outcomeOf(error: unknown, inHandler: boolean, action: string): Outcome {
-  if (inHandler) {
-    return action !== "events.handle" && error instanceof WebhookError ? "answered" : "failed";
-  }
-  if (error instanceof BusyError) return "busy";
-  if (error instanceof StoreError) return "unavailable";
-  return error instanceof WebhookError ? "rejected" : "failed";
-}
-
-/** What a handler threw (or its result's check), kept apart from the receiver's own refusals. */
-class HandlerFailure extends Error {
-  constructor(cause: unknown) {
-    super("Handler failed", { cause });
-  }
-}
-
-/** Runs a handler in its span; what it throws becomes a {@linkcode HandlerFailure}. */
-async function inHandler<T>(
-  call: { eventType: string } | { action: string },
-  run: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await inHandlerSpan(call, run);
-  } catch (error) {
-    throw new HandlerFailure(error);
-  }
-}
-
-/** Runs code that belongs to the handler's answer, such as the check of its result. */
-function ranHandler<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw new HandlerFailure(error);
-  }
 }
 
 /** An action's handler, and how its request is read and its result checked. */
