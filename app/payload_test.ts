@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { SAMPLE_PAYLOADS, signedRequest } from "../tests/fixtures.ts";
+import {
+  eventBody,
+  NOW_MS,
+  recordingLogger,
+  SAMPLE_PAYLOADS,
+  SECRET,
+  signedRequest,
+} from "../tests/fixtures.ts";
+import { createApp } from "./mod.ts";
 import { testApp as recordingApp } from "../tests/test_app.ts";
 
 /** Sends an event whose body is `fields` after an id, a time and a type. */
@@ -101,5 +109,32 @@ Deno.test("POST /webhook still acknowledges an unknown event type whatever its p
   const { status } = await send(app, "widgets.changed", `"widgetsChanged":{"widget":null}`);
   assert.equal(status, 200);
   assert.equal(received.length, 0);
-  assert.ok(lines.includes("info: Event: widgets.changed (no handler, acknowledged)"));
+  assert.ok(
+    lines.includes(
+      "warn: Event: widgets.changed has no handler, acknowledged (add one to handlers/mod.ts)",
+    ),
+  );
+});
+
+Deno.test("POST /webhook logs a handler's failure on one line, with where in the handler it was thrown", async () => {
+  const logger = recordingLogger();
+  const app = createApp({
+    secrets: [SECRET],
+    now: () => NOW_MS,
+    logger,
+    handlers: {
+      "users.changed": () => {
+        throw new Error("no table\nflows");
+      },
+    },
+  });
+  const response = await app(await signedRequest({ body: eventBody("users.changed") }));
+  assert.equal(response.status, 500);
+  await response.body?.cancel();
+  assert.equal(logger.lines.length, 2);
+  assert.equal(logger.lines[0], "info: Event: users.changed");
+  assert.match(
+    logger.lines[1]!,
+    /^error: Handler failed for event evt_\w+ \(users\.changed\): Error: no table\\nflows \(at app\/payload_test\.ts:\d+:\d+\)$/,
+  );
 });

@@ -64,31 +64,29 @@ export class Duplicates {
    * @param call The verified call.
    * @param event The decoded event.
    * @param run Runs the handler.
-   * @returns `handled`, or `duplicate` when the handler did not run.
+   * @returns What `run` returned, or `duplicate` when it did not run.
    * @throws {BusyError} When another delivery holds the event.
    * @throws {WebhookError} 409 when the bytes were accepted under another action;
    * {@linkcode StoreError} when the store fails; whatever the handler throws.
    */
-  async runEvent(
+  async runEvent<T>(
     call: VerifiedCall,
     event: Event,
-    run: () => Promise<unknown>,
-  ): Promise<"handled" | "duplicate"> {
+    run: () => Promise<T>,
+  ): Promise<T | "duplicate"> {
     const guard = this.#guard;
-    if (guard === undefined) {
-      await run();
-      return "handled";
-    }
+    if (guard === undefined) return await run();
     const about = `${event.id} (${event.type})`;
     const signed = await this.#signed(call);
     const claim = await this.#store(call.action, about, () => guard.claim(event.id, signed));
     if (claim.status === "done") return "duplicate";
     if (claim.status === "busy") throw new BusyError(event.id, claim.retryAfter);
     if (claim.status === "replayed") throw replayed(call.action, claim.action);
+    let result: T;
     try {
       const stopHolding = guard.holdClaim(event.id, claim.token);
       try {
-        await run();
+        result = await run();
       } finally {
         await stopHolding();
       }
@@ -107,7 +105,7 @@ export class Duplicates {
       // The handler ran: answering 200 avoids running it again for nothing.
       this.#logger.error(`Handled ${about}, but cannot record it as done:`, cause);
     }
-    return "handled";
+    return result;
   }
 
   /**

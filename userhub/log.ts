@@ -58,6 +58,44 @@ export function printableError(error: unknown): string {
   return error.cause === undefined ? text : `${text}\nCaused by ${printableError(error.cause)}`;
 }
 
+/**
+ * An error on one line: its name and message, and where it was thrown in
+ * your code (the first frame of its stack in the project's folder but outside
+ * this library), relative to the project. The whole stack goes to the span's
+ * exception event and the console's detail page instead.
+ *
+ * @param error What was thrown.
+ * @returns The line's text.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./log.ts";
+ *
+ * console.assert(!oneLine(new Error("no table\nflows")).includes("\n"));
+ * ```
+ */
+export function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return printableError(error);
+  const where = thrownAt(error.stack ?? "");
+  return printable(`${error.name}: ${error.message}`) +
+    (where === undefined ? "" : ` (at ${where})`);
+}
+
+/** The project's folder: the parent of this library's. */
+const PROJECT = new URL("../", import.meta.url).href;
+const LIBRARY = new URL("./", import.meta.url).href;
+
+/** The first frame of a stack in the project but outside this library, as `path:line:column`. */
+function thrownAt(stack: string): string | undefined {
+  for (const frame of stack.matchAll(/^\s+at (?:.*\()?(file:\/\/[^)\s]+?:\d+:\d+)\)?$/gm)) {
+    const location = frame[1]!;
+    if (!location.startsWith(PROJECT) || location.startsWith(LIBRARY)) continue;
+    if (location.includes("/node_modules/")) continue;
+    return location.slice(PROJECT.length);
+  }
+  return undefined;
+}
+
 // C0 controls and DEL, C1 controls, and the line and paragraph separators.
 // deno-lint-ignore no-control-regex -- matching them is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;

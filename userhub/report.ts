@@ -8,7 +8,8 @@
 import { WebhookError } from "./errors.ts";
 
 /**
- * What became of a call: `handled` (its event handler finished), `duplicate`
+ * What became of a call: `handled` (its event handler finished), `unhandled`
+ * (an event of a type with no handler, acknowledged with 200), `duplicate`
  * (handled before, skipped), `busy` (another delivery is handling it, 409),
  * `rejected` (refused with a 4xx before any handler ran), `failed` (a handler
  * threw), `unavailable` (503: the store failed, or too many bodies at once),
@@ -17,6 +18,7 @@ import { WebhookError } from "./errors.ts";
  */
 export type Outcome =
   | "handled"
+  | "unhandled"
   | "duplicate"
   | "busy"
   | "rejected"
@@ -39,6 +41,8 @@ export interface CallReport {
   status: number;
   /** Why the call was refused, or the message of what a handler threw. */
   reason?: string;
+  /** What a handler threw, as printed with its stack: for a call that `failed`. */
+  error?: string;
 }
 
 /** A response, and the report of the call it answers. */

@@ -25,7 +25,7 @@ import { TIMESTAMP_TOLERANCE_SECONDS, type VerifiedCall, verifyCall } from "./_v
 import { errorResponse, jsonResponse, WebhookError } from "./errors.ts";
 import { decodeEvent, type Event, type EventHandlers, type EventType } from "./events.ts";
 import type { ActionHandler, ErrorContext, EventHandler, WebhookOptions } from "./options.ts";
-import { consoleLogger, type Logger } from "./log.ts";
+import { consoleLogger, type Logger, oneLine, printableError } from "./log.ts";
 import type { CallReport, Receipt } from "./report.ts";
 import {
   type ActionContract,
@@ -87,7 +87,7 @@ export class Webhook {
       const about = context.eventId === undefined
         ? `action ${context.action}`
         : `event ${context.eventId} (${context.eventType})`;
-      logger.error(`Handler failed for ${about}:`, error);
+      logger.error(`Handler failed for ${about}: ${oneLine(error)}`);
     });
     this.#duplicates = new Duplicates(config.guard, logger, this.#tolerance, this.#now);
     const users = config.users;
@@ -235,8 +235,8 @@ export class Webhook {
     }
   }
 
-  /** Runs the handler of an event's type, or the catch-all one. */
-  async #handle(event: Event): Promise<void> {
+  /** Runs the handler of an event's type, or the catch-all one: `unhandled` when there is none. */
+  async #handle(event: Event): Promise<"handled" | "unhandled"> {
     const typed = this.#eventHandlers;
     const handler = typed !== undefined && Object.hasOwn(typed, event.type)
       ? typed[event.type as EventType] as EventHandler | undefined
@@ -244,10 +244,13 @@ export class Webhook {
     if (handler !== undefined) this.#logger.info(`Event: ${event.type}`);
     const run = handler ?? this.#onEvent;
     if (run === undefined) {
-      this.#logger.info(`Event: ${event.type} (no handler, acknowledged)`);
-      return;
+      this.#logger.warn(
+        `Event: ${event.type} has no handler, acknowledged (add one to handlers/mod.ts)`,
+      );
+      return "unhandled";
     }
     await inHandler({ eventType: event.type }, async () => await run(event));
+    return "handled";
   }
 
   async #challenge(call: VerifiedCall): Promise<Receipt> {
@@ -264,6 +267,7 @@ export class Webhook {
     } catch (error) {
       return this.#failed(error, { action });
     }
+    this.#logger.info("Answered challenge (200): UserHub may activate the webhook");
     return answered(jsonResponse(200, new Uint8Array(call.body)), { action, outcome: "answered" });
   }
 
@@ -278,6 +282,7 @@ export class Webhook {
       const input = route.contract.read(body);
       const result = await inHandler({ action }, async () => await route.run(input));
       const answer = ranHandler(() => route.contract.check(result));
+      this.#logger.info(`Answered ${action} (200)`);
       return answered(jsonResponse(200, JSON.stringify(answer ?? {})), {
         action,
         outcome: "answered",
@@ -331,7 +336,12 @@ export class Webhook {
     } else {
       this.#onError(error, about);
     }
-    return answered(errorResponse(error), { ...about, outcome, reason });
+    return answered(errorResponse(error), {
+      ...about,
+      outcome,
+      reason,
+      ...(outcome === "failed" && { error: printableError(error) }),
+    });
   }
 }
 

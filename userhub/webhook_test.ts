@@ -163,3 +163,50 @@ Deno.test("Webhook awaits a thenable an action handler returns, and answers its 
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), { id: "usr_1" });
 });
+
+Deno.test("Webhook reports an event with no handler as unhandled, and warns", async () => {
+  const logger = recordingLogger();
+  const webhook = new Webhook({ secret: SECRET, now: () => NOW_MS, logger }).onEvents({});
+  const { response, report } = await webhook.receive(
+    await signedRequest({ body: eventBody("users.changed") }),
+  );
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  assert.equal(report.outcome, "unhandled");
+  assert.deepEqual(logger.lines, [
+    "warn: Event: users.changed has no handler, acknowledged (add one to handlers/mod.ts)",
+  ]);
+});
+
+Deno.test("Webhook logs one line for an answered challenge and an answered action", async () => {
+  const logger = recordingLogger();
+  const webhook = new Webhook({ secret: SECRET, now: () => NOW_MS, logger })
+    .onAction("users.get", ({ id }) => ({ id }));
+  for (
+    const [action, body] of [["challenge", '{"challenge":"abc"}'], ["users.get", '{"id":"u1"}']]
+  ) {
+    const response = await webhook.handleFromWeb(await signedRequest({ body: body!, action }));
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  }
+  assert.deepEqual(logger.lines, [
+    "info: Answered challenge (200): UserHub may activate the webhook",
+    "info: Answered users.get (200)",
+  ]);
+});
+
+Deno.test("Webhook keeps a failed handler's whole stack in the report", async () => {
+  const webhook = new Webhook({
+    secret: SECRET,
+    now: () => NOW_MS,
+    logger: recordingLogger(),
+  }).onEvent(() => {
+    throw new Error("no table");
+  });
+  const { response, report } = await webhook.receive(
+    await signedRequest({ body: eventBody("users.changed") }),
+  );
+  await response.body?.cancel();
+  assert.equal(report.outcome, "failed");
+  assert.match(report.error ?? "", /^Error: no table\n {4}at /);
+});
