@@ -8,14 +8,19 @@
 
 import { fileURLToPath } from "node:url";
 import { type App, createApp } from "../app/mod.ts";
-import type { EventHandlers } from "../userhub/events.ts";
-import type { Event } from "../userhub/events.ts";
-import { EVENT_TYPES, type EventType } from "../userhub/events.ts";
-import type { Logger } from "../userhub/log.ts";
+import { SECRET } from "../tests/fixtures.ts";
+import type { Event, EventHandlers, EventType, Logger } from "../userhub/mod.ts";
+import { EVENT_TYPES } from "../userhub/testing.ts";
 import type { CliDeps } from "./cli.ts";
 
+// The rest of the project the sender's tests run against, imported here only.
+export { createApp } from "../app/mod.ts";
+export { KvDeliveryGuard } from "../dedupe/mod.ts";
+export { KvUserDirectory } from "../examples/kv_user_directory.ts";
+export { handlers as projectHandlers } from "../handlers/mod.ts";
+
 /** The secret tests sign and verify with. */
-export const SECRET = "whsec_test";
+export { SECRET } from "../tests/fixtures.ts";
 
 /** Every event type of the table, in its order. */
 export const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES) as EventType[];

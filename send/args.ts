@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { quote } from "../userhub/log.ts";
+import { quote } from "./quote.ts";
 import { suggest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
 

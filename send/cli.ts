@@ -6,14 +6,12 @@
  * @module
  */
 
-import type { Environment } from "../config.ts";
-import { importSigningKey } from "../userhub/_signature.ts";
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/_verify.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/testing.ts";
 import { buildCalls, type Call } from "./calls.ts";
 import { deliver, type Outcome } from "./deliver.ts";
 import { HELP, listText } from "./help.ts";
 import { hints } from "./hints.ts";
-import { parseCommand, type SendOptions } from "./options.ts";
+import { type Environment, parseCommand, type SendOptions } from "./options.ts";
 import { ensureNet, ensureRead, type Permissions } from "./permissions.ts";
 import { type Expectation, formatOutcome, summarize, verdict } from "./report.ts";
 import { isEventTarget } from "./targets.ts";
@@ -77,12 +75,11 @@ export async function main(args: readonly string[], deps: Partial<CliDeps> = {})
 async function send(options: SendOptions, io: CliDeps): Promise<number> {
   await ensureNet(options.url, io.permissions);
   const data = options.data === undefined ? undefined : await readData(options.data, io);
-  const key = await importSigningKey(options.secret);
   const invalid = invalidReason(options);
   const expect: Expectation = invalid === undefined ? "accepted" : "rejected";
   const calls = buildCalls({
     target: options.target,
-    key,
+    secret: options.secret,
     ...(data !== undefined && { data }),
     sets: options.sets,
     count: options.count,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app/mod.ts";
-import { handlers as projectHandlers } from "../handlers/mod.ts";
 import { main } from "./cli.ts";
 import {
+  createApp,
   EVENT_TYPE_NAMES,
   parse,
+  projectHandlers,
   quietLogger,
   recordingApp,
   SECRET,

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app/mod.ts";
-import { KvUserDirectory } from "../examples/kv_user_directory.ts";
-import { Webhook } from "../userhub/webhook.ts";
+import { Webhook } from "../userhub/mod.ts";
 import { main } from "./cli.ts";
-import { quietLogger, SECRET, serve, testRun } from "./_testing.ts";
+import {
+  createApp,
+  KvDeliveryGuard,
+  KvUserDirectory,
+  quietLogger,
+  SECRET,
+  serve,
+  testRun,
+} from "./_testing.ts";
 
 Deno.test("main() sends realistic users.* bodies; a server without handlers answers 501", async (t) => {
   const inputs = new Map<string, unknown>();
@@ -63,11 +69,16 @@ Deno.test("main() sends realistic users.* bodies; a server without handlers answ
 Deno.test("main() drives the example user directory: create, get, list, update, delete each get 2xx", async () => {
   const kv = await Deno.openKv(":memory:");
   const server = serve(
-    createApp({ secrets: [SECRET], kv, customUsers: new KvUserDirectory(kv), logger: quietLogger }),
+    createApp({
+      secrets: [SECRET],
+      guard: new KvDeliveryGuard(kv),
+      customUsers: new KvUserDirectory(kv),
+      logger: quietLogger,
+    }),
   );
   try {
-    // Each call signed a second earlier than the one before: the same bytes within the
-    // same second (users.get and users.delete send the same body) would be a replay.
+    // Each call signed a second earlier than the one before: this test sends users.get,
+    // users.list and users.delete more than once, and the same call twice in a second is a replay.
     let offset = 0;
     const send = async (...args: string[]) => {
       const { deps, out } = testRun();

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { EVENT_TYPES, type EventType } from "../userhub/events.ts";
-import { newId } from "../userhub/_ids.ts";
-import { isObject } from "../userhub/_json.ts";
-import { quote } from "../userhub/log.ts";
+import type { EventType } from "../userhub/mod.ts";
+import { EVENT_TYPES, newId } from "../userhub/testing.ts";
+import { quote } from "./quote.ts";
 import { isEventTarget, type Target } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -152,6 +151,11 @@ export function expectObject(value: unknown, what: string): JsonObject {
   throw new UsageError(`Cannot use --data: ${what} is ${kind}, not a JSON object`);
 }
 
+/** A JSON object: not `null`, not an array. */
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** An envelope has a dotted `type` (flows have `SIGNUP`-style types) or a payload field. */
 function isEnvelope(object: JsonObject): boolean {
   if (typeof object.type === "string" && object.type.includes(".")) return true;
@@ -161,6 +165,6 @@ function isEnvelope(object: JsonObject): boolean {
 function describeKeys(object: JsonObject): string {
   const keys = Object.keys(object);
   if (keys.length === 0) return "an empty object";
-  const shown = keys.slice(0, 4).map(quote).join(", ");
+  const shown = keys.slice(0, 4).map((key) => quote(key)).join(", ");
   return `the keys ${shown}${keys.length > 4 ? ", …" : ""}`;
 }

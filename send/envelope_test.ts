@@ -69,3 +69,11 @@ Deno.test("applySets() sets top-level fields of the event's object or the body",
     /Cannot apply --set: the event has no "membersChanged\.member"/,
   );
 });
+
+Deno.test("toEvent() names the keys it found, in full, when the data is not a payload", () => {
+  assert.throws(
+    () => toEvent("organizations.changed", { user: {}, member: {} }, { freshId: false, now: NOW }),
+    (error) =>
+      error instanceof UsageError && error.message.endsWith('found the keys "user", "member"'),
+  );
+});

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/_verify.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/testing.ts";
 import { isEventTarget, type Target, TARGETS } from "./targets.ts";
 
 const TARGET_NAMES = Object.keys(TARGETS) as Target[];
@@ -57,7 +57,7 @@ Exit code:
      --timestamp-offset beyond ±${TIMESTAMP_TOLERANCE_SECONDS}), every call was refused with a 4xx other than 404
   1  any other answer, or no answer. A server that is not a user directory answers the
      users.* actions 501 UNIMPLEMENTED (the template is none until handlers/custom_users.ts
-     is filled in, or CUSTOM_USERS=example runs the example), so those exit 1
+     is filled in, or points at the example directory), so those exit 1
   2  a usage error: unknown <what> or option, bad value, unusable --data, no secret
 
 Permissions: the task reaches 127.0.0.1 and localhost only, and reads no file. For

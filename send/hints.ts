@@ -43,8 +43,8 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
     const { response, failure, call } = outcome;
     if (failure?.kind === "refused") {
       lines.add(
-        `Nothing is listening at ${url.origin}: start the server with "deno task start" ` +
-          `in another terminal, or point --url at it`,
+        `Nothing is listening at ${url.origin}: start the server (deno task dev or deno task ` +
+          `start) in another terminal, or read there why it stopped; or point --url at it`,
       );
     } else if (failure?.kind === "timeout") {
       lines.add(`The server did not answer in time: is it stuck? (--timeout sets the wait)`);
@@ -68,7 +68,7 @@ export function hints(outcomes: readonly Outcome[], expect: Expectation, url: UR
     } else if (response.status === 501) {
       lines.add(
         `501: the server has no handler for ${call.action}: it is not a user directory ` +
-          `(fill in handlers/custom_users.ts, or start it with CUSTOM_USERS=example to try the example)`,
+          `(fill in handlers/custom_users.ts; its comment shows how to try the example directory)`,
       );
     } else if (response.status >= 500) {
       lines.add(`${response.status}: the server failed: see its log`);

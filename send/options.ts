@@ -4,13 +4,18 @@
  * @module
  */
 
-import { type Environment, portNumber } from "../config.ts";
-import { quote } from "../userhub/log.ts";
-import { parseSecrets } from "../userhub/_signature.ts";
+import { parseSecrets } from "../userhub/mod.ts";
 import { readArguments } from "./args.ts";
+import { quote } from "./quote.ts";
 import { suggest } from "./suggest.ts";
 import { isTarget, type Target, TARGETS } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** Where `SIGNING_SECRET` and `PORT` are read: `Deno.env`, or a `Map` in tests. */
+export interface Environment {
+  /** The variable's value, or `undefined` when it is not set. */
+  get(name: string): string | undefined;
+}
 
 /** Everything a send needs, checked. */
 export interface SendOptions {
@@ -156,11 +161,13 @@ function parseUrl(text: string | undefined, env: Environment): URL {
   return url;
 }
 
+/** Reads `PORT` as the server does (digits, blanks around them ignored), but not port 0. */
 function readPort(value: string | undefined): number {
   if (value === undefined || value.trim() === "") return 8000;
-  const port = portNumber(value);
+  const digits = value.trim();
+  const port = Number(digits);
   // Port 0 is for a server to listen on (the system picks one), not to send to.
-  if (port === undefined || port === 0) {
+  if (!/^\d+$/.test(digits) || port === 0 || port > 65535) {
     throw new UsageError(
       `PORT ${quote(value, 60)} is not a port to send to: use 1 to 65535, or pass --url`,
     );

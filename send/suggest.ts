@@ -4,7 +4,7 @@
  * @module
  */
 
-import { quote } from "../userhub/log.ts";
+import { quote } from "./quote.ts";
 
 /**
  * Finds the candidate closest to a mistyped name, within a few edits (a

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { UserActionName } from "../userhub/users.ts";
-import { EVENT_TYPES, type EventType, isKnownEventType } from "../userhub/events.ts";
+import type { EventType } from "../userhub/mod.ts";
+import { EVENT_TYPES, type UserActionName } from "../userhub/testing.ts";
 
 /** One `<what>` of `deno task send <what>`. */
 export type Target = EventType | "challenge" | UserActionName;
@@ -73,5 +73,5 @@ export function isTarget(name: string): name is Target {
  * ```
  */
 export function isEventTarget(target: Target): target is EventType {
-  return isKnownEventType(target);
+  return Object.hasOwn(EVENT_TYPES, target);
 }
