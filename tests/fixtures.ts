@@ -28,7 +28,7 @@ export const NOW_S = NOW_MS / 1000;
  */
 export function signedRequest(
   input: Omit<testing.SignedRequestInput, "secret"> & { secret?: string },
-): Promise<Request> {
+): Request {
   return testing.signedRequest({ secret: SECRET, timestamp: NOW_S, ...input });
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { timingSafeEqual } from "node:crypto";
 import { HmacSha256 } from "./_hashing.ts";
 
 const encoder = new TextEncoder();
@@ -31,8 +32,8 @@ export class SigningKey {
    * @param body The raw body.
    * @returns 64 lowercase hex digits.
    */
-  async sign(timestamp: string, body: Uint8Array): Promise<string> {
-    return await this.#mac.hex(`${timestamp}.`, body);
+  sign(timestamp: string, body: Uint8Array): string {
+    return this.#mac.hex(`${timestamp}.`, body);
   }
 }
 
@@ -68,17 +69,17 @@ export function parseSecrets(value: string): string[] {
  * import { sign } from "./_signature.ts";
  *
  * const body = new TextEncoder().encode('{"challenge":"abc"}');
- * const signature = await sign("whsec_test", "1700000000", body);
+ * const signature = sign("whsec_test", "1700000000", body);
  * console.assert(/^[0-9a-f]{64}$/.test(signature));
  * ```
  */
-export async function sign(
+export function sign(
   secret: string | SigningKey,
   timestamp: string | number,
   body: Uint8Array,
-): Promise<string> {
+): string {
   const key = typeof secret === "string" ? new SigningKey(secret) : secret;
-  return await key.sign(String(timestamp), body);
+  return key.sign(String(timestamp), body);
 }
 
 /**
@@ -94,30 +95,25 @@ export async function sign(
  * @param signatures The received signatures, already split and trimmed.
  * @returns Whether one of them matches.
  */
-export async function verifySignature(
+export function verifySignature(
   keys: readonly SigningKey[],
   timestamp: string,
   body: Uint8Array,
   signatures: readonly string[],
-): Promise<boolean> {
+): boolean {
   const candidates = signatures.filter(isHexDigest).map((signature) => signature.toLowerCase());
   // Hashing is skipped when no signature could match.
   if (candidates.length === 0) return false;
   let matched = false;
   for (const key of keys) {
-    const expected = await key.sign(timestamp, body);
-    for (const candidate of candidates) matched = sameText(expected, candidate) || matched;
+    const expected = encoder.encode(key.sign(timestamp, body));
+    for (const candidate of candidates) {
+      matched = timingSafeEqual(expected, encoder.encode(candidate)) || matched;
+    }
   }
   return matched;
 }
 
 function isHexDigest(text: string): boolean {
   return text.length === 64 && /^[0-9a-fA-F]+$/.test(text);
-}
-
-/** Whether two texts of the same length are equal, in a time that depends on their length only. */
-function sameText(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }

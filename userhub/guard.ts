@@ -87,10 +87,10 @@ export interface SignedRequest {
  * ```ts
  * import { signedDigest } from "./guard.ts";
  *
- * const digest = await signedDigest(1700000000, new TextEncoder().encode("{}"));
+ * const digest = signedDigest(1700000000, new TextEncoder().encode("{}"));
  * console.assert(digest.length === 64);
  * ```
  */
-export async function signedDigest(timestamp: number, body: Uint8Array): Promise<string> {
-  return await sha256Hex(`${timestamp}.`, body);
+export function signedDigest(timestamp: number, body: Uint8Array): string {
+  return sha256Hex(`${timestamp}.`, body);
 }
