@@ -6,7 +6,6 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import { type App, createApp } from "../app/mod.ts";
 import { SECRET } from "../tests/fixtures.ts";
 import type { Event, EventHandlers, EventType, Logger } from "../userhub/mod.ts";
@@ -170,14 +169,4 @@ export async function runCli(
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
-}
-
-/**
- * The path of a file in `send/testdata/`.
- *
- * @param name The file name.
- * @returns Its absolute path.
- */
-export function testdata(name: string): string {
-  return fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
 }

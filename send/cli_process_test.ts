@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { parse, recordingApp, runCli, serve, testdata } from "./_testing.ts";
-import fixture from "./testdata/organization_payload.json" with { type: "json" };
+import { SAMPLE_PAYLOADS, withScratchDir } from "../tests/fixtures.ts";
+import { parse, recordingApp, runCli, serve } from "./_testing.ts";
+import { TARGETS } from "./targets.ts";
 
 Deno.test("cli.ts exit code reflects whether calls were refused", async () => {
   const server = serve(recordingApp().app);
@@ -27,23 +28,27 @@ Deno.test("cli.ts exit code reflects whether calls were refused", async () => {
 Deno.test("cli.ts wraps a payload-only --data file in an Event envelope", async () => {
   const { app, events } = recordingApp();
   const server = serve(app);
-  const file = testdata("organization_payload.json");
+  const payload = SAMPLE_PAYLOADS["organizations.changed"].organizationsChanged;
   try {
-    const run = await runCli(["organizations.changed", "--url", server.url, "--data", file], {
-      readable: file,
+    await withScratchDir(async (dir) => {
+      const file = `${dir}/organization_payload.json`;
+      await Deno.writeTextFile(file, JSON.stringify(payload, null, 2));
+      const run = await runCli(["organizations.changed", "--url", server.url, "--data", file], {
+        readable: file,
+      });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const sent = parse(server.received[0]!.body);
+      assert.deepEqual(Object.keys(sent), ["id", "time", "type", "organizationsChanged"]);
+      assert.match(String(sent.id), /^evt_[0-9A-Za-z]{22}$/);
+      assert.ok(!Number.isNaN(Date.parse(String(sent.time))));
+      assert.equal(sent.type, "organizations.changed");
+      assert.deepEqual(sent.organizationsChanged, payload);
+      assert.equal(events[0]?.type, "organizations.changed");
+      assert.match(
+        run.stdout,
+        /^Sending organizations\.changed to .+ \(from ".+organization_payload\.json"\)\n/,
+      );
     });
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const sent = parse(server.received[0]!.body);
-    assert.deepEqual(Object.keys(sent), ["id", "time", "type", "organizationsChanged"]);
-    assert.match(String(sent.id), /^evt_[0-9A-Za-z]{22}$/);
-    assert.ok(!Number.isNaN(Date.parse(String(sent.time))));
-    assert.equal(sent.type, "organizations.changed");
-    assert.deepEqual(sent.organizationsChanged, fixture);
-    assert.equal(events[0]?.type, "organizations.changed");
-    assert.match(
-      run.stdout,
-      /^Sending organizations\.changed to .+ \(from ".+organization_payload\.json"\)\n/,
-    );
   } finally {
     await server.close();
   }
@@ -95,7 +100,7 @@ Deno.test("cli.ts answers usage mistakes with one line on stderr and exit code 2
     assert.match(run.stderr, /^No signing secret: set SIGNING_SECRET/);
   });
   await t.step("a --data file without read permission", async () => {
-    const run = await runCli(["users.list", "--data", testdata("organization_payload.json")]);
+    const run = await runCli(["users.list", "--data", import.meta.filename!]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^No permission to read --data ".+": answer Deno's prompt/);
   });
@@ -109,7 +114,7 @@ Deno.test("cli.ts answers usage mistakes with one line on stderr and exit code 2
 Deno.test("cli.ts --list and --help exit 0", async () => {
   const list = await runCli(["--list"]);
   assert.equal(list.code, 0);
-  assert.equal(list.stdout.trimEnd().split("\n").length, 11);
+  assert.equal(list.stdout.trimEnd().split("\n").length, Object.keys(TARGETS).length);
   const help = await runCli(["--help"]);
   assert.equal(help.code, 0);
   for (

@@ -33,9 +33,9 @@ Options:
   --data FILE           Send this JSON file instead of the built-in sample ("-": stdin). For an
                         event it may hold a whole Event, or just its payload, e.g.
                         {"organization": {...}}, which is wrapped in a new Event.
-  --set KEY=VALUE       Set a top-level field of the object sent: the organization, user,
-                        member, subscription or flow of an event; the body of challenge and
-                        users.*. VALUE is JSON when it parses (3, true, "007"), else text.
+  --set KEY=VALUE       Set a top-level field of the object sent: the one an event is about
+                        (e.g. the organization of organizations.changed); the body of challenge
+                        and users.*. VALUE is JSON when it parses (3, true, "007"), else text.
                         Repeatable: --set displayName="Acme" --set memberCount=12
   --count N             Send N distinct calls, each event with a fresh id (default 1)
   --repeat N            Send each signed call N times, same bytes and signature (default 1),
@@ -80,8 +80,9 @@ Examples:
  * @example
  * ```ts
  * import { listText } from "./help.ts";
+ * import { TARGETS } from "./targets.ts";
  *
- * console.assert(listText().split("\n").length === 11);
+ * console.assert(listText().split("\n").length === Object.keys(TARGETS).length);
  * ```
  */
 export function listText(): string {

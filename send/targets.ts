@@ -1,6 +1,6 @@
 /**
- * What the sender can send: the five event types, the challenge and the
- * custom-user actions, each with the `UserHub-Action` it goes out under.
+ * What the sender can send: the event types of `EVENT_TYPES`, the challenge
+ * and the custom-user actions, each with the `UserHub-Action` it goes out under.
  *
  * @module
  */

@@ -7,6 +7,8 @@
  */
 
 import * as testing from "../userhub/testing.ts";
+import { EVENT_TYPES, type EventPayloads, type EventType } from "../userhub/events.ts";
+import { Sampler, type Wire } from "../userhub/samples.ts";
 
 export { recordingLogger } from "../userhub/testing.ts";
 
@@ -32,77 +34,25 @@ export function signedRequest(
   return testing.signedRequest({ secret: SECRET, timestamp: NOW_S, ...input });
 }
 
-const T = "2026-11-26T11:59:30.000Z";
-const organization = {
-  id: "org_2LLkDJKdGvDCRh3JFsZQ9j",
-  state: "ACTIVE",
-  displayName: "Acme",
-  view: "BASIC",
-  createTime: T,
-  updateTime: T,
-};
-const user = {
-  id: "usr_2LLkE1JYjvPzZ0dW5x2x7X",
-  state: "ACTIVE",
-  displayName: "Ada Lovelace",
-  email: "ada@example.com",
-  view: "BASIC",
-  createTime: T,
-  updateTime: T,
-};
+/** When the sample events happened: 30 seconds before {@linkcode NOW_MS}. */
+const T = new Date(NOW_MS - 30_000).toISOString();
 
-/** One sample payload field per known event type, times as RFC 3339 strings. */
-export const SAMPLE_PAYLOADS = {
-  "organizations.changed": { organizationsChanged: { organization } },
-  "users.changed": { usersChanged: { user } },
-  "members.changed": {
-    membersChanged: {
-      organization,
-      member: {
-        state: "ACTIVE",
-        user,
-        role: {
-          id: "rol_1",
-          uniqueId: "admin",
-          displayName: "Admin",
-          type: "ADMIN",
-          permissionSets: [],
-          view: "BASIC",
-          createTime: T,
-          updateTime: T,
-        },
-        view: "BASIC",
-        createTime: T,
-        updateTime: T,
-      },
-    },
-  },
-  "subscriptions.changed": {
-    subscriptionsChanged: {
-      subscription: {
-        id: "sub_1",
-        state: "ACTIVE",
-        currentPeriod: { startTime: T, endTime: "2026-12-26T11:59:30.000Z" },
-        view: "BASIC",
-        createTime: T,
-        updateTime: T,
-      },
-    },
-  },
-  "flows.changed": {
-    flowsChanged: {
-      flow: {
-        id: "flw_1",
-        state: "ACTIVE",
-        type: "JOIN_ORGANIZATION",
-        startTime: T,
-        view: "BASIC",
-        createTime: T,
-        updateTime: T,
-      },
-    },
-  },
-} as const;
+/**
+ * One sample payload field per known event type, times as RFC 3339 strings:
+ * the samples of `userhub/samples.ts` at a fixed moment and with seeded ids,
+ * so they are the same on every run.
+ */
+export const SAMPLE_PAYLOADS: SamplePayloads = samplePayloads(new Date(T));
+
+/** Each known event type's payload field, as it travels in JSON. */
+type SamplePayloads = { readonly [T in EventType]: Wire<EventPayloads[T]> };
+
+function samplePayloads(at: Date): SamplePayloads {
+  const make = new Sampler(at, { seed: 1 });
+  const payloads = Object.entries(EVENT_TYPES)
+    .map(([type, { field, sample }]) => [type, { [field]: sample(make) }]);
+  return Object.fromEntries(payloads) as SamplePayloads;
+}
 
 /**
  * The JSON body of an event.
@@ -114,7 +64,7 @@ export const SAMPLE_PAYLOADS = {
  */
 export function eventBody(
   type: string,
-  payload: object = SAMPLE_PAYLOADS[type as keyof typeof SAMPLE_PAYLOADS] ?? {},
+  payload: object = Object.hasOwn(SAMPLE_PAYLOADS, type) ? SAMPLE_PAYLOADS[type as EventType] : {},
   id = "evt_2LLkDJKdGvDCRh3JFsZQ9j",
 ): string {
   return JSON.stringify({ id, time: T, type, ...payload });

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../main.ts";
 import { eventBody, NOW_MS, recordingLogger, SECRET } from "./fixtures.ts";
 import type { Event, EventHandlers } from "../userhub/mod.ts";
+import { EVENT_TYPES } from "../userhub/events.ts";
 
 /** The `Webhook-Agent` header every answer carries. */
 export const AGENT = /^userhub-webhooks-deno\/\d+\.\d+\.\d+$/;
@@ -36,13 +37,8 @@ export function testApp(options: { secrets?: string[]; handlers?: EventHandlers 
     now: () => NOW_MS,
     logger,
     onError: (...args) => errors.push(args),
-    handlers: options.handlers ?? {
-      "organizations.changed": record,
-      "users.changed": record,
-      "members.changed": record,
-      "subscriptions.changed": record,
-      "flows.changed": record,
-    },
+    handlers: options.handlers ??
+      Object.fromEntries(Object.keys(EVENT_TYPES).map((type) => [type, record])),
   });
   return { app, received, errors, lines: logger.lines };
 }

@@ -1,7 +1,8 @@
 /**
- * Shapes: what the fields of a decoded JSON object must be, written beside
- * its TypeScript type, which checks that the shape names every field of the
- * type with the rule of its type, and which fields are required.
+ * Shapes: what the fields of a decoded JSON object must be. A model is
+ * declared once, as its shape, and its TypeScript type is inferred from it
+ * ({@linkcode Infer}); {@linkcode Shape} goes the other way, holding a shape
+ * written for an existing type to that type.
  *
  * @module
  */
@@ -25,6 +26,36 @@ export type Rule =
 
 /** Field name → rule. */
 export type Fields = { readonly [field: string]: Rule };
+
+/** The type of a value that follows rule `R`, as {@linkcode problemWith} checks it. */
+export type InferRule<R> = R extends "string" ? string
+  : R extends "number" ? number
+  : R extends "boolean" ? boolean
+  : R extends "time" ? Date
+  : R extends "object" ? Record<string, unknown>
+  : R extends readonly [infer U] ? InferRule<U>[]
+  : R extends { readonly required: Fields; readonly optional: Fields } ? Infer<R>
+  : never;
+
+/**
+ * The type of an object of shape `S`: its required fields, and its optional
+ * ones, which may be left out. The fields keep the documentation written on
+ * the shape's fields; the type is one flat object, so an editor shows its
+ * fields rather than the rules.
+ *
+ * @example
+ * ```ts
+ * import type { Infer } from "./_shape.ts";
+ *
+ * const THING = { required: { id: "string" }, optional: { tags: ["string"] } } as const;
+ * const thing: Infer<typeof THING> = { id: "t1" };
+ * console.assert(thing.tags === undefined);
+ * ```
+ */
+export type Infer<S extends { readonly required: Fields; readonly optional: Fields }> = (
+  & { -readonly [K in keyof S["required"]]: InferRule<S["required"][K]> }
+  & { -readonly [K in keyof S["optional"]]?: InferRule<S["optional"][K]> }
+) extends infer O ? { [K in keyof O]: O[K] } : never;
 
 /** The rule of a field of type `V`. */
 export type RuleOf<V> = V extends Date ? "time"

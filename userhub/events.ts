@@ -1,94 +1,118 @@
 /**
  * The event types this receiver knows, in one table: to support a new UserHub
- * event type, add its payload below and its entry to {@linkcode EVENT_TYPES}
- * (the compiler asks for every field), then its handler file.
+ * event type, add its model to `models.ts`, its entry to
+ * {@linkcode EVENT_TYPES} (the compiler asks for every field, and holds the
+ * sample to the payload's shape), then its handler file.
  *
  * @module
  */
 
-import { FLOW, MEMBER, ORGANIZATION, SUBSCRIPTION, USER } from "./model_shapes.ts";
-import type { Flow, Member, Organization, Subscription, User } from "./models.ts";
+import {
+  FLOW_SHAPE,
+  MEMBER_SHAPE,
+  ORGANIZATION_SHAPE,
+  SUBSCRIPTION_SHAPE,
+  USER_SHAPE,
+} from "./models.ts";
 import type { Sampler, Wire } from "./samples.ts";
-import type { Shape } from "./_shape.ts";
+import type { Fields, Infer } from "./_shape.ts";
 import { WebhookError } from "./errors.ts";
 import { isObject, parseJson } from "./_json.ts";
 import { quote } from "./log.ts";
 import { MAX_PATH, problemWith } from "./_shape.ts";
 
-/** The payload each known event type carries, under its camelCase field. */
-export interface EventPayloads {
-  /** An organization was created, changed or deleted. */
-  "organizations.changed": { organizationsChanged: { organization: Organization } };
-  /** A user was created, changed or deleted. */
-  "users.changed": { usersChanged: { user: User } };
-  /** A member joined, left or changed role in an organization. */
-  "members.changed": { membersChanged: { organization: Organization; member: Member } };
-  /** A subscription started, renewed, changed plan or ended. */
-  "subscriptions.changed": { subscriptionsChanged: { subscription: Subscription } };
-  /** An invitation or sign-up flow started, completed or expired. */
-  "flows.changed": { flowsChanged: { flow: Flow } };
-}
-
-/** The event types this receiver knows the payload of. */
-export type EventType = keyof EventPayloads;
-
-/** The camelCase field that carries the payload of an event type. */
-export type PayloadField<T extends EventType> = keyof EventPayloads[T] & string;
-
-/** The payload object of an event type, e.g. `{ organization }`. */
-export type Payload<T extends EventType> = EventPayloads[T][PayloadField<T>];
-
-/** What this project knows of one event type. */
-export interface EventTypeInfo<T extends EventType> {
+/**
+ * What this project knows of one event type.
+ *
+ * @typeParam F The field that carries the payload, e.g. `organizationsChanged`.
+ * @typeParam P The objects in the payload, each with its shape, e.g. `{ organization }`.
+ */
+export interface EventTypeInfo<F extends string = string, P extends Fields = Fields> {
   /** The field that carries the payload, e.g. `organizationsChanged`. */
-  field: PayloadField<T>;
+  field: F;
   /** The object inside the payload the event is about; what `deno task send --set` changes. */
-  subject: keyof Payload<T> & string;
+  subject: keyof P & string;
   /** What happened, for `deno task send --list`. */
   description: string;
-  /** What the payload must hold before a handler sees it. */
-  payload: Shape<Payload<T>>;
+  /** What the payload must hold before a handler sees it: each of its objects. */
+  payload: PayloadShape<P>;
   /** A realistic payload, as it travels in JSON, for tests and `deno task send`. */
-  sample: (make: Sampler) => Wire<Payload<T>>;
+  sample: (make: Sampler) => Wire<Infer<PayloadShape<P>>>;
 }
 
+/** The shape of a payload: the objects it carries, each required. */
+export type PayloadShape<P extends Fields> = {
+  readonly required: P;
+  readonly optional: Record<never, never>;
+};
+
 /** Every known event type, in the order the sender lists them. */
-export const EVENT_TYPES: { readonly [T in EventType]: EventTypeInfo<T> } = {
-  "organizations.changed": {
+export const EVENT_TYPES = {
+  "organizations.changed": eventType({
     field: "organizationsChanged",
     subject: "organization",
     description: "an organization was created, changed or deleted",
-    payload: { required: { organization: ORGANIZATION }, optional: {} },
+    payload: { required: { organization: ORGANIZATION_SHAPE }, optional: {} },
     sample: (make) => ({ organization: make.organization() }),
-  },
-  "users.changed": {
+  }),
+  "users.changed": eventType({
     field: "usersChanged",
     subject: "user",
     description: "a user was created, changed or deleted",
-    payload: { required: { user: USER }, optional: {} },
+    payload: { required: { user: USER_SHAPE }, optional: {} },
     sample: (make) => ({ user: make.user() }),
-  },
-  "members.changed": {
+  }),
+  "members.changed": eventType({
     field: "membersChanged",
     subject: "member",
     description: "a member joined, left or changed role in an organization",
-    payload: { required: { organization: ORGANIZATION, member: MEMBER }, optional: {} },
+    payload: { required: { organization: ORGANIZATION_SHAPE, member: MEMBER_SHAPE }, optional: {} },
     sample: (make) => ({ organization: make.organization(), member: make.member() }),
-  },
-  "subscriptions.changed": {
+  }),
+  "subscriptions.changed": eventType({
     field: "subscriptionsChanged",
     subject: "subscription",
     description: "a subscription started, renewed, changed plan or ended",
-    payload: { required: { subscription: SUBSCRIPTION }, optional: {} },
+    payload: { required: { subscription: SUBSCRIPTION_SHAPE }, optional: {} },
     sample: (make) => ({ subscription: make.subscription() }),
-  },
-  "flows.changed": {
+  }),
+  "flows.changed": eventType({
     field: "flowsChanged",
     subject: "flow",
     description: "an invitation or sign-up flow started, completed or expired",
-    payload: { required: { flow: FLOW }, optional: {} },
+    payload: { required: { flow: FLOW_SHAPE }, optional: {} },
     sample: (make) => ({ flow: make.flow() }),
-  },
+  }),
+};
+
+/** Lets the compiler infer an entry's field and objects, and check the rest against them. */
+function eventType<const F extends string, const P extends Fields>(
+  info: EventTypeInfo<F, P>,
+): EventTypeInfo<F, P> {
+  return info;
+}
+
+/** The event types this receiver knows the payload of. */
+export type EventType = keyof typeof EVENT_TYPES;
+
+/** The camelCase field that carries the payload of an event type. */
+export type PayloadField<T extends EventType> = (typeof EVENT_TYPES)[T]["field"];
+
+/** The objects in the payload of an event type, each with its shape. */
+export type PayloadObjects<T extends EventType> = (typeof EVENT_TYPES)[T]["payload"]["required"];
+
+/** The payload object of an event type, e.g. `{ organization }`. */
+export type Payload<T extends EventType> = Infer<PayloadShape<PayloadObjects<T>>>;
+
+/** The payload each known event type carries, under its camelCase field. */
+export type EventPayloads = { [T in EventType]: { [F in PayloadField<T>]: Payload<T> } };
+
+/**
+ * {@linkcode EVENT_TYPES} entry by entry, for code generic over the event
+ * type: `table[type].sample` of a `type: T` gives the payload of `T`.
+ */
+export type EventTypeTable = {
+  readonly [T in EventType]: EventTypeInfo<PayloadField<T>, PayloadObjects<T>>;
 };
 
 /**
@@ -130,28 +154,14 @@ export interface UnknownEvent extends EventEnvelope {
 /** An event of one of the known types. */
 export type KnownEvent = { [T in EventType]: EventOf<T> }[EventType];
 
-/** Any decoded event. Use {@linkcode isEventType} to narrow it. */
+/** Any decoded event: of a known type, or of a type this receiver does not know yet. */
 export type Event = KnownEvent | UnknownEvent;
-
-/**
- * Tells whether an event is of a known type, narrowing it to that type.
- *
- * @param event A decoded event.
- * @param type The type to test for.
- * @returns Whether `event.type` is `type`.
- */
-export function isEventType<T extends EventType>(
-  event: Event,
-  type: T,
-): event is Extract<KnownEvent, { type: T }> {
-  return event.type === type;
-}
 
 /**
  * Decodes an `events.handle` body. Strings in fields named `time` or ending in
  * `Time` become `Date`s. A known type must carry its payload, with every
  * field the contract requires and every field present of its type (see
- * `model_shapes.ts`); fields newer than this receiver are kept.
+ * `models.ts`); fields newer than this receiver are kept.
  *
  * @param body The raw, already verified request body.
  * @returns The event.

@@ -7,16 +7,17 @@
  */
 
 import type { UserActionName, UserActions } from "./users.ts";
-import { EVENT_TYPES, type EventType, type Payload } from "./events.ts";
-import { newId } from "./_ids.ts";
-import type { CustomUser } from "./models.ts";
+import { EVENT_TYPES, type EventType, type EventTypeTable, type Payload } from "./events.ts";
+import { newId, seededIds } from "./_ids.ts";
 import type {
   Account,
   AccountSubscription,
+  CustomUser,
   Flow,
   Member,
   Organization,
   PlanSummary,
+  Product,
   Role,
   Subscription,
   User,
@@ -35,6 +36,7 @@ export type RequestOf<A extends "challenge" | UserActionName> = A extends UserAc
  *
  * @param type The event type.
  * @param now The time the event is about; the current time by default.
+ * @param options A seed, for the same ids on every run.
  * @returns The object that goes under the type's payload field, e.g.
  * `{ organization }` for `organizations.changed`.
  *
@@ -46,8 +48,13 @@ export type RequestOf<A extends "challenge" | UserActionName> = A extends UserAc
  * console.assert(organization.id.startsWith("org_"));
  * ```
  */
-export function samplePayload<T extends EventType>(type: T, now: Date = new Date()): PayloadOf<T> {
-  return EVENT_TYPES[type].sample(new Sampler(now));
+export function samplePayload<T extends EventType>(
+  type: T,
+  now: Date = new Date(),
+  options: SamplerOptions = {},
+): PayloadOf<T> {
+  const table: EventTypeTable = EVENT_TYPES;
+  return table[type].sample(new Sampler(now, options));
 }
 
 /**
@@ -103,22 +110,29 @@ export type Wire<T> = T extends Date ? string
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** How a {@linkcode Sampler} makes its ids. */
+export interface SamplerOptions {
+  /** Makes the same ids on every run, for tests and benchmarks; fresh random ones without. */
+  seed?: number;
+}
+
 /** Builds consistent sample objects around one moment, with fresh ids. */
 export class Sampler {
   readonly #now: number;
-  readonly #product = { id: newId("prod"), uniqueId: "pro", displayName: "Pro" };
-  readonly #plan: Wire<PlanSummary> = {
-    id: newId("pln"),
-    displayName: "Pro (monthly)",
-    product: this.#product,
-  };
+  readonly #id: (prefix: string) => string;
+  readonly #product: Wire<Product>;
+  readonly #plan: Wire<PlanSummary>;
 
   /**
    * Builds the samples of one moment.
    * @param now The moment the samples are about: their times are around it.
+   * @param options A seed, for the same ids on every run.
    */
-  constructor(now: Date) {
+  constructor(now: Date, options: SamplerOptions = {}) {
     this.#now = now.getTime();
+    this.#id = options.seed === undefined ? newId : seededIds(options.seed);
+    this.#product = { id: this.#id("prod"), uniqueId: "pro", displayName: "Pro" };
+    this.#plan = { id: this.#id("pln"), displayName: "Pro (monthly)", product: this.#product };
   }
 
   /** RFC 3339 time, `days` before now (negative: after). */
@@ -129,7 +143,7 @@ export class Sampler {
   /** A full organization, with an address, a Stripe connection and a subscription. */
   organization(): Wire<Organization> {
     return {
-      id: newId("org"),
+      id: this.#id("org"),
       state: "ACTIVE",
       stateReason: "",
       uniqueId: "acme",
@@ -164,7 +178,7 @@ export class Sampler {
   /** A full user, with one membership. */
   user(): Wire<User> {
     return {
-      id: newId("usr"),
+      id: this.#id("usr"),
       state: "ACTIVE",
       stateReason: "",
       uniqueId: "jane",
@@ -189,6 +203,9 @@ export class Sampler {
       subscription: this.#accountSubscription(),
       signupTime: this.#ago(230),
       disabled: false,
+      view: "FULL",
+      createTime: this.#ago(230),
+      updateTime: this.#ago(0),
       memberships: [{
         organization: this.#basicOrganization(),
         role: this.#role(),
@@ -196,9 +213,6 @@ export class Sampler {
         createTime: this.#ago(229),
         updateTime: this.#ago(12),
       }],
-      view: "FULL",
-      createTime: this.#ago(230),
-      updateTime: this.#ago(0),
     };
   }
 
@@ -220,13 +234,13 @@ export class Sampler {
     const periodStart = this.#ago(10);
     const periodEnd = this.#ago(-20);
     return {
-      id: newId("sub"),
+      id: this.#id("sub"),
       state: "ACTIVE",
       stateReason: "",
-      externalId: `sub_${newId("").slice(0, 14)}`,
+      externalId: `sub_${this.#id("").slice(0, 14)}`,
       currencyCode: "USD",
       plan: this.#plan,
-      items: [{ price: { id: newId("prc") }, quantity: 3 }],
+      items: [{ price: { id: this.#id("prc") }, quantity: 3 }],
       seats: [{ product: this.#product, assignedCount: 2, totalCount: 3 }],
       renewCanceled: false,
       cancelPeriodEnd: false,
@@ -247,7 +261,7 @@ export class Sampler {
   flow(): Wire<Flow> {
     const role = this.#role();
     return {
-      id: newId("flw"),
+      id: this.#id("flw"),
       state: "START",
       stateReason: "",
       type: "JOIN_ORGANIZATION",
@@ -257,7 +271,7 @@ export class Sampler {
       startTime: this.#ago(0),
       expireTime: this.#ago(-7),
       ttl: "604800s",
-      secret: newId("").slice(0, 16),
+      secret: this.#id("").slice(0, 16),
       joinOrganization: { displayName: "Jane Doe", email: "jane@acme.example", role },
       view: "FULL",
       createTime: this.#ago(0),
@@ -275,7 +289,7 @@ export class Sampler {
 
   #role(): Wire<Role> {
     return {
-      id: newId("rol"),
+      id: this.#id("rol"),
       uniqueId: "admin",
       displayName: "Admin",
       type: "BUILT_IN",
@@ -291,20 +305,25 @@ export class Sampler {
   }
 
   #accountSubscription(): Wire<AccountSubscription> {
-    return { id: newId("sub"), state: "ACTIVE", anchorTime: this.#ago(40), plan: this.#plan };
+    return { id: this.#id("sub"), state: "ACTIVE", anchorTime: this.#ago(40), plan: this.#plan };
   }
 
   #stripeConnection(): Record<string, unknown> {
+    const customer = `cus_${this.#id("").slice(0, 14)}`;
     return {
       connection: {
-        id: newId("conn"),
+        id: this.#id("conn"),
         uniqueId: "stripe",
         displayName: "Stripe",
         type: "STRIPE",
         state: "ACTIVE",
+        createTime: this.#ago(640),
+        updateTime: this.#ago(55),
       },
-      externalId: `cus_${newId("").slice(0, 14)}`,
+      externalId: customer,
+      adminUrl: `https://dashboard.stripe.com/customers/${customer}`,
       state: "ACTIVE",
+      balanceAmount: "0",
       currencyCode: "USD",
       createTime: this.#ago(412),
       updateTime: this.#ago(3),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeEvent } from "./events.ts";
 import { EVENT_TYPES, type EventType } from "./events.ts";
-import { newId } from "./_ids.ts";
+import { newId, seededIds } from "./_ids.ts";
 import { samplePayload, sampleRequest } from "./samples.ts";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
@@ -182,6 +182,17 @@ Deno.test("samplePayload() uses UserHub-shaped ids, RFC 3339 times and fresh ids
   assert.equal(organization.updateTime, NOW.toISOString());
 });
 
+Deno.test("samplePayload() with a seed makes the same payload on every run", () => {
+  for (const type of Object.keys(EVENT_TYPES) as EventType[]) {
+    const payload = JSON.stringify(samplePayload(type, NOW, { seed: 1 }));
+    assert.equal(JSON.stringify(samplePayload(type, NOW, { seed: 1 })), payload, type);
+    assert.notEqual(JSON.stringify(samplePayload(type, NOW, { seed: 2 })), payload, type);
+  }
+  const { organization } = samplePayload("members.changed", NOW, { seed: 1 });
+  assert.match(organization.id, /^org_[0-9A-Za-z]{22}$/);
+  assert.notEqual(organization.id.slice(4), organization.subscription?.id.slice(4));
+});
+
 Deno.test("samplePayload() in an envelope decodes as the receiver decodes events", () => {
   for (const type of Object.keys(EVENT_TYPES) as EventType[]) {
     const event = {
@@ -213,4 +224,13 @@ Deno.test("newId() makes a prefix and 22 base62 characters, different each time"
   assert.equal(ids.size, 100);
   for (const id of ids) assert.match(id, /^evt_[0-9A-Za-z]{22}$/);
   assert.match(newId(""), /^[0-9A-Za-z]{22}$/);
+});
+
+Deno.test("seededIds() makes the same UserHub-shaped ids for the same seed, all different", () => {
+  const [one, again, other] = [seededIds(1), seededIds(1), seededIds(2)];
+  const ids = Array.from({ length: 100 }, () => one("evt"));
+  assert.deepEqual(Array.from({ length: 100 }, () => again("evt")), ids);
+  assert.notEqual(other("evt"), ids[0]);
+  assert.equal(new Set(ids).size, 100);
+  for (const id of ids) assert.match(id, /^evt_[0-9A-Za-z]{22}$/);
 });

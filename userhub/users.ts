@@ -10,8 +10,7 @@
 
 import { WebhookError } from "./errors.ts";
 import { isObject } from "./_json.ts";
-import { CUSTOM_USER } from "./model_shapes.ts";
-import type { CustomUser } from "./models.ts";
+import { CUSTOM_USER_SHAPE, type CustomUser } from "./models.ts";
 import { problemWith } from "./_shape.ts";
 
 /**
@@ -143,7 +142,7 @@ function checkList(result: unknown): ListUsersResult {
 
 /** What is wrong with a user, if anything: its shape, or an empty id. */
 function userProblem(user: unknown, path: string): string | undefined {
-  const problem = problemWith(user, CUSTOM_USER, path);
+  const problem = problemWith(user, CUSTOM_USER_SHAPE, path);
   if (problem !== undefined || (user as CustomUser).id !== "") return problem;
   return `"${path === "" ? "id" : `${path}.id`}" is empty`;
 }
@@ -159,7 +158,10 @@ function customUserFields(value: unknown): unknown {
   return user;
 }
 
-const USER_FIELDS = [...Object.keys(CUSTOM_USER.required), ...Object.keys(CUSTOM_USER.optional)];
+const USER_FIELDS = [
+  ...Object.keys(CUSTOM_USER_SHAPE.required),
+  ...Object.keys(CUSTOM_USER_SHAPE.optional),
+];
 
 function invalid(action: string, problem: string): WebhookError {
   return new WebhookError("INVALID_ARGUMENT", `Cannot run ${action}: ${problem}`);
