@@ -12,7 +12,8 @@ import type { DeliveryConsole } from "./console/mod.ts";
 import { KvDeliveryGuard } from "./dedupe/mod.ts";
 import type { DeliveryGuard } from "./userhub/mod.ts";
 
-export { type App, type AppOptions, createApp } from "./app/mod.ts";
+export { type App, type AppOptions, createApp, type DeliveryConsole } from "./app/mod.ts";
+export type { Config } from "./config.ts";
 
 /**
  * Opens the Deno KV store where handled events are remembered: the file

@@ -5,6 +5,8 @@
  */
 
 import type { DeliveryConsole } from "../console/mod.ts";
+
+export type { DeliveryConsole } from "../console/mod.ts";
 import { customUsers as defaultCustomUsers } from "../handlers/custom_users.ts";
 import { handlers as defaultHandlers } from "../handlers/mod.ts";
 import {

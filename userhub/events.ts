@@ -102,7 +102,7 @@ export type PayloadField<T extends EventType> = (typeof EVENT_TYPES)[T]["field"]
 export type PayloadObjects<T extends EventType> = (typeof EVENT_TYPES)[T]["payload"]["required"];
 
 /** The payload object of an event type, e.g. `{ organization }`. */
-export type Payload<T extends EventType> = Infer<PayloadShape<PayloadObjects<T>>>;
+export type Payload<T extends EventType> = Infer<(typeof EVENT_TYPES)[T]["payload"]>;
 
 /** The payload each known event type carries, under its camelCase field. */
 export type EventPayloads = { [T in EventType]: { [F in PayloadField<T>]: Payload<T> } };
@@ -155,7 +155,7 @@ export interface UnknownEvent extends EventEnvelope {
 export type KnownEvent = { [T in EventType]: EventOf<T> }[EventType];
 
 /** Any decoded event: of a known type, or of a type this receiver does not know yet. */
-export type Event = KnownEvent | UnknownEvent;
+export type Event = { [T in EventType]: EventOf<T> }[EventType] | UnknownEvent;
 
 /**
  * Decodes an `events.handle` body. Strings in fields named `time` or ending in

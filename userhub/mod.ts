@@ -21,17 +21,31 @@ export type { ActionHandler, ErrorContext, EventHandler, WebhookOptions } from "
 export { type ErrorCode, jsonResponse, WebhookError, type WebhookErrorOptions } from "./errors.ts";
 export {
   type Event,
+  EVENT_TYPES,
+  type EventEnvelope,
   type EventHandlers,
   type EventOf,
+  type EventPayloads,
   type EventType,
+  type Payload,
+  type PayloadField,
   type TypedEventHandler,
   type UnknownEvent,
 } from "./events.ts";
-export type { CustomUser, Flow, Member, Organization, Subscription, User } from "./models.ts";
+export {
+  CUSTOM_USER_SHAPE,
+  type CustomUser,
+  type Fields,
+  type Infer,
+  type InferRule,
+  type Rule,
+} from "./models.ts";
 export {
   type CustomUserProvider,
   type ListUsersRequest,
   type ListUsersResult,
+  type UserActionName,
+  type UserActions,
   type UserIdRequest,
   UserNotFoundError,
 } from "./users.ts";

@@ -14,6 +14,7 @@ import type { Infer, Rule } from "./_shape.ts";
 import { ORGANIZATION_SHAPE, PLAN_SUMMARY_SHAPE, ROLE_SHAPE, USER_SHAPE } from "./_accounts.ts";
 
 export * from "./_accounts.ts";
+export type { Fields, Infer, InferRule, Rule } from "./_shape.ts";
 
 /** The shape of a {@linkcode Period}. */
 export const PERIOD_SHAPE = {
