@@ -13,19 +13,8 @@ import { KvWriteBatcher, unlocked } from "./_kv_batch.ts";
 export interface KvDeliveryGuardOptions {
   /** How long a claim holds, in milliseconds; 60 s by default. A holder that crashed frees it then. */
   lease?: number;
-  /** How long a handled event is remembered, in milliseconds; 7 days by default. */
-  retention?: number;
   /** The clock, in milliseconds; `Date.now` by default. */
   now?: () => number;
-  /** The first parts of every key; `["userhub"]` by default. */
-  prefix?: readonly string[];
-  /**
-   * How long the claim of a handler that is still running is renewed at
-   * most, in milliseconds; 10 minutes by default. A handler that hangs then
-   * loses its claim a lease later, and a redelivery may run the event again
-   * rather than be refused for ever.
-   */
-  holdLimit?: number;
   /**
    * How many handled event ids and signed requests this process also keeps
    * in memory, 10,000 of each by default (about 2 MB); 0 for none. Both are
@@ -35,12 +24,18 @@ export interface KvDeliveryGuardOptions {
   memory?: number;
 }
 
-/** The default lease of a claim: 60 s. */
-export const DEFAULT_LEASE_MS = 60_000;
-/** The default limit on renewing a running handler's claim: 10 minutes. */
-export const DEFAULT_HOLD_LIMIT_MS = 10 * 60 * 1000;
-/** The default retention of a handled event: 7 days. */
-export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** The default lease of a claim: 60 s. A holder that crashed frees it then. */
+const DEFAULT_LEASE_MS = 60_000;
+/**
+ * How long the claim of a handler that is still running is renewed at most:
+ * 10 minutes. A handler that hangs then loses its claim a lease later, and a
+ * redelivery may run the event again rather than be refused for ever.
+ */
+const HOLD_LIMIT_MS = 10 * 60 * 1000;
+/** How long a handled event is remembered: 7 days. */
+const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** The first part of every key. */
+const PREFIX = "userhub";
 
 const DEFAULT_MEMORY = 10_000;
 const MAX_ATTEMPTS = 5;
@@ -60,8 +55,8 @@ interface SignedRecord {
  * late, so it only keeps the store small. Taking over an expired record checks
  * its versionstamp, so only one delivery wins.
  *
- * Keys: `[...prefix, "event", id]` holds `{state, until}` (and a random token
- * while processing); `[...prefix, "signed", digest]` holds `{action, until}`.
+ * Keys: `["userhub", "event", id]` holds `{state, until}` (and a random token
+ * while processing); `["userhub", "signed", digest]` holds `{action, until}`.
  * No body, signature or secret is stored.
  *
  * @example Claim, then complete
@@ -82,10 +77,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
   readonly #kv: Deno.Kv;
   readonly #writes: KvWriteBatcher;
   readonly #lease: number;
-  readonly #holdLimit: number;
-  readonly #retention: number;
   readonly #now: () => number;
-  readonly #prefix: readonly string[];
   /** Event id → "done", until its retention ends. */
   readonly #done: BoundedCache<true>;
   /** Signed digest → the action it was accepted under, until its window ends. */
@@ -94,28 +86,25 @@ export class KvDeliveryGuard implements DeliveryGuard {
   /**
    * Keeps the records in a KV store.
    * @param kv An open Deno KV store, e.g. from `Deno.openKv()`.
-   * @param options Lease, retention, clock and key prefix.
+   * @param options Lease, clock and memory.
    */
   constructor(kv: Deno.Kv, options: KvDeliveryGuardOptions = {}) {
     this.#kv = kv;
     this.#writes = new KvWriteBatcher(kv);
     this.#lease = options.lease ?? DEFAULT_LEASE_MS;
-    this.#holdLimit = options.holdLimit ?? DEFAULT_HOLD_LIMIT_MS;
-    this.#retention = options.retention ?? DEFAULT_RETENTION_MS;
     this.#now = options.now ?? Date.now;
-    this.#prefix = options.prefix ?? ["userhub"];
     this.#done = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
     this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
   }
 
   /** Where an event's record lives. */
   #eventKey(eventId: string): Deno.KvKey {
-    return [...this.#prefix, "event", eventId];
+    return [PREFIX, "event", eventId];
   }
 
   /** Where a signed request's record lives. */
   #signedKey(digest: string): Deno.KvKey {
-    return [...this.#prefix, "signed", digest];
+    return [PREFIX, "signed", digest];
   }
 
   /**
@@ -198,9 +187,9 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @param eventId The event's `id`.
    */
   async complete(eventId: string): Promise<void> {
-    const value: EventRecord = { state: "done", until: this.#now() + this.#retention };
+    const value: EventRecord = { state: "done", until: this.#now() + RETENTION_MS };
     const key = this.#eventKey(eventId);
-    await this.#writes.write({ checks: [], sets: [{ key, value, expireIn: this.#retention }] });
+    await this.#writes.write({ checks: [], sets: [{ key, value, expireIn: RETENTION_MS }] });
     this.#done.set(eventId, true, value.until);
   }
 
@@ -229,7 +218,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @returns Stops renewing; resolves once no renewal is under way.
    */
   holdClaim(eventId: string, token: string): () => Promise<void> {
-    const until = this.#now() + this.#holdLimit;
+    const until = this.#now() + HOLD_LIMIT_MS;
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       if (this.#now() >= until) return clearInterval(timer);

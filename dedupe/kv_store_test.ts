@@ -49,7 +49,7 @@ Deno.test("KvDeliveryGuard.claim() takes over an expired lease, and the old hold
 Deno.test("KvDeliveryGuard forgets a handled event after the retention", async () => {
   await withKv(async (kv) => {
     const clock = testClock();
-    const guard = new KvDeliveryGuard(kv, { now: clock.now, retention: 7 * 86_400_000 });
+    const guard = new KvDeliveryGuard(kv, { now: clock.now });
     await claim(guard, "evt_1");
     await guard.complete("evt_1");
     clock.advance(7 * 86_400_000 - 1);

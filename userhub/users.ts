@@ -82,7 +82,7 @@ export const USER_ACTION_CONTRACTS: {
 };
 
 /** The largest page `users.list` may ask for. */
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 function readListRequest(input: unknown): ListUsersRequest {
   if (!isObject(input)) throw invalid("users.list", "the body is not an object");
