@@ -121,16 +121,17 @@ async function openConsole(kv: Deno.Kv, config: Config): Promise<DeliveryConsole
 /**
  * The duplicate check's store, as the configuration chooses it.
  *
- * @param config `dedupe`, as {@linkcode loadConfig} reads it.
+ * @param config `dedupe` and `console`, as {@linkcode loadConfig} reads them.
  * @param kv The KV store {@linkcode openStore} opened.
  * @returns The guard, or `undefined` when the duplicate check is off.
  */
 export function openGuard(
-  config: Pick<Config, "dedupe">,
+  config: Pick<Config, "dedupe" | "console">,
   kv: Deno.Kv | undefined,
 ): DeliveryGuard | undefined {
   if (config.dedupe === false || kv === undefined) return undefined;
-  return new KvDeliveryGuard(kv);
+  // The console's "Start over" clears the store: nothing may be remembered beside it.
+  return new KvDeliveryGuard(kv, config.console ? { memory: 0 } : {});
 }
 
 /**

@@ -6,28 +6,31 @@
  * @module
  */
 
-import { newId } from "../userhub/_ids.ts";
-import { isObject, parseJson } from "../userhub/_json.ts";
-import {
-  errorResponse,
-  type Receipt,
-  signedHeaders,
-  SigningKey,
-  WebhookError,
-} from "../userhub/mod.ts";
+import { type ErrorCode, jsonResponse, type Receipt, WebhookError } from "../userhub/mod.ts";
+import { signedHeaders } from "../userhub/testing.ts";
 import { captureLogs } from "./_log_capture.ts";
+import { renderPage } from "./_page.ts";
 import { type CallRecorder, type CallSummary, MAX_CALLS } from "./_recorder.ts";
-import page from "./page.html" with { type: "text" };
+import { startOver } from "./_start_over.ts";
 
 /** The most bytes of a body the console shows. */
 const SHOWN_BODY_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** A call the console delivers again: which call, how, and once recorded, its own id. */
+interface Redelivery {
+  of: string;
+  asNew: boolean;
+  id?: string;
+}
 
 /** Records the calls to `/webhook`, and answers the console's own requests. */
 export class DeliveryConsole {
   readonly #recorder: CallRecorder;
-  readonly #key: SigningKey;
+  readonly #secret: string;
+  readonly #redeliveries = new WeakMap<Request, Redelivery>();
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
 
   /**
@@ -37,7 +40,7 @@ export class DeliveryConsole {
    */
   constructor(recorder: CallRecorder, secret: string) {
     this.#recorder = recorder;
-    this.#key = new SigningKey(secret);
+    this.#secret = secret;
   }
 
   /**
@@ -59,6 +62,7 @@ export class DeliveryConsole {
     const { response, report, body = new Uint8Array() } = result;
     const answer = await response.clone().text();
     const action = report.action ?? sentAction;
+    const redelivery = this.#redeliveries.get(request);
     try {
       const summary = await this.#recorder.add({
         time,
@@ -75,7 +79,11 @@ export class DeliveryConsole {
         answer,
         logs: lines,
         body,
+        ...(report.error !== undefined && { error: report.error }),
+        ...(redelivery && { redeliveryOf: redelivery.of }),
+        ...(redelivery?.asNew && { asNew: true }),
       });
+      if (redelivery) redelivery.id = summary.id;
       this.#announce("call", summary);
     } catch (error) {
       console.error("Cannot record the call for the console:", error);
@@ -85,7 +93,8 @@ export class DeliveryConsole {
 
   /**
    * Answers a request under `/_console`: the page, the calls, their events,
-   * delivering again and clearing.
+   * delivering again, clearing, and starting over (`POST /_console/reset`:
+   * the calls, the duplicate check's records and the example users).
    * @param request The request; its URL's path starts with `/_console`.
    * @param deliver The app, to deliver a call again through the whole receiver.
    * @returns The answer.
@@ -97,7 +106,8 @@ export class DeliveryConsole {
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     const method = request.method;
     if (path === "/_console" && method === "GET") {
-      return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
+      const html = renderPage(await this.#recorder.list());
+      return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
     }
     if (path === "/_console/events" && method === "GET") return this.#events();
     if (path === "/_console/calls" && method === "GET") {
@@ -107,11 +117,17 @@ export class DeliveryConsole {
     if (match?.[2] === undefined && match && method === "GET") return await this.#detail(match[1]!);
     const clear = path === "/_console/calls" && method === "DELETE";
     const deliverAgain = match?.[2] !== undefined && method === "POST";
+    const reset = path === "/_console/reset" && method === "POST";
+    await request.body?.cancel();
     // A change needs a header a form cannot send, nor another site's script without asking first.
-    if ((clear || deliverAgain) && request.headers.get("x-console") !== "1") {
-      await request.body?.cancel();
+    if ((clear || deliverAgain || reset) && request.headers.get("x-console") !== "1") {
       const message = "Use the console's page: a change needs the header x-console: 1";
-      return errorResponse(new WebhookError("PERMISSION_DENIED", message, { status: 403 }));
+      return failure("PERMISSION_DENIED", message, 403);
+    }
+    if (reset) {
+      const forgotten = await startOver(this.#recorder);
+      this.#announce("clear", {});
+      return Response.json(forgotten);
     }
     if (clear) {
       await this.#recorder.clear();
@@ -122,8 +138,7 @@ export class DeliveryConsole {
       const asNew = new URL(request.url).searchParams.get("as") === "new";
       return await this.#deliverAgain(match![1]!, asNew, deliver);
     }
-    await request.body?.cancel();
-    return errorResponse(new WebhookError("NOT_FOUND", `Not found: ${path}`));
+    return failure("NOT_FOUND", `Not found: ${path}`);
   }
 
   /** Ends the streams of events, so that a stop does not wait for them. */
@@ -149,7 +164,8 @@ export class DeliveryConsole {
   /**
    * Delivers a recorded call again through the whole receiver, signed anew
    * with a fresh timestamp, as `deno task send --data` would; with `asNew`,
-   * as a new event (a new id). The call delivered is recorded as any other.
+   * as a new event (a new id). The call delivered is recorded as any other,
+   * marked as delivered again; the answer names it in `x-console-call`.
    */
   async #deliverAgain(
     id: string,
@@ -167,18 +183,20 @@ export class DeliveryConsole {
       if (action !== "events.handle" || event === undefined) {
         return refused("Only an event can be delivered as a new event");
       }
-      body = encoder.encode(JSON.stringify({ ...event, id: newId("evt") }));
+      body = encoder.encode(JSON.stringify({ ...event, id: newEventId() }));
     }
-    const headers = await signedHeaders({ action, body, secret: this.#key });
-    const response = await deliver(
-      new Request("http://127.0.0.1/webhook", {
-        method: "POST",
-        headers: { ...headers, "content-type": "application/json" },
-        body: body as Uint8Array<ArrayBuffer>,
-      }),
-    );
+    const headers = await signedHeaders({ action, body, secret: this.#secret });
+    const request = new Request("http://127.0.0.1/webhook", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: body as Uint8Array<ArrayBuffer>,
+    });
+    const redelivery: Redelivery = { of: id, asNew };
+    this.#redeliveries.set(request, redelivery);
+    const response = await deliver(request);
     await response.body?.cancel();
-    return Response.json({ status: response.status });
+    const named = redelivery.id === undefined ? {} : { "x-console-call": redelivery.id };
+    return Response.json({ status: response.status }, { headers: named });
   }
 
   #events(): Response {
@@ -220,18 +238,40 @@ function shownHeaders(headers: Headers): [string, string][] {
 
 function parseEvent(body: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value = parseJson(body, "Cannot deliver as a new event");
-    return isObject(value) ? value : undefined;
+    const value: unknown = JSON.parse(decoder.decode(body));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** A fresh event id shaped like UserHub's: `evt_` and 22 base62 characters. */
+function newEventId(): string {
+  let id = "";
+  while (id.length < 22) {
+    // 248 is the largest multiple of 62 under 256: every character is equally likely.
+    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
+      if (byte < 248 && id.length < 22) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+    }
+  }
+  return `evt_${id}`;
+}
+
+/** An error answer as the receiver gives them: `{message, code}` with the code's status. */
+function failure(code: ErrorCode, message: string, status?: number): Response {
+  const error = new WebhookError(code, message, status === undefined ? {} : { status });
+  return jsonResponse(error.status, JSON.stringify({ message, code }));
+}
+
 function refused(message: string): Response {
-  return errorResponse(new WebhookError("FAILED_PRECONDITION", message));
+  return failure("FAILED_PRECONDITION", message);
 }
 
 function notKept(id: string): Response {
-  const message = `Call ${id} is not kept: the console keeps ${MAX_CALLS} calls for 24 h`;
-  return errorResponse(new WebhookError("NOT_FOUND", message));
+  return failure(
+    "NOT_FOUND",
+    `Call ${id} is not kept: the console keeps ${MAX_CALLS} calls for 24 h`,
+  );
 }

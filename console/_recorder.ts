@@ -34,6 +34,10 @@ export interface CallSummary {
   durationMs: number;
   /** The size of the body, in bytes. */
   bodyBytes: number;
+  /** For a call the console delivered again: the id of the call it delivered again. */
+  redeliveryOf?: string;
+  /** For a call the console delivered again as a new event (a new event id). */
+  asNew?: true;
 }
 
 /** What opening a row shows, beside its summary. */
@@ -44,6 +48,8 @@ export interface CallDetails {
   answer: string;
   /** The lines logged while the call was handled. */
   logs: string[];
+  /** What a handler threw, with its stack, for a failed call. */
+  error?: string;
 }
 
 /** A call to record. */
@@ -87,7 +93,7 @@ export class CallRecorder {
     const id = `${Date.now().toString().padStart(15, "0")}-${
       (this.#sequence++ % 1e6).toString().padStart(6, "0")
     }`;
-    const { body, headers, answer, logs, ...rest } = call;
+    const { body, headers, answer, logs, error, ...rest } = call;
     const summary: CallSummary = { id, ...rest };
     const kept = call.verified ? body : body.subarray(0, UNVERIFIED_BODY_BYTES);
     const expireIn = CALL_TTL_MS;
@@ -95,7 +101,11 @@ export class CallRecorder {
       const chunk = kept.slice(start, start + CHUNK_BYTES);
       await this.#kv.set([...PREFIX, "body", id, index], chunk, { expireIn });
     }
-    await this.#kv.set([...PREFIX, "details", id], fit({ headers, answer, logs }), { expireIn });
+    await this.#kv.set(
+      [...PREFIX, "details", id],
+      fit({ headers, answer, logs, ...(error !== undefined && { error }) }),
+      { expireIn },
+    );
     // The summary last: a row shows once all of it is kept.
     await this.#kv.set([...PREFIX, "summary", id], summary, { expireIn });
     await this.#dropOldest();
@@ -134,9 +144,22 @@ export class CallRecorder {
     return { call: { ...summary.value, ...details.value }, body };
   }
 
-  /** Forgets every call. */
-  async clear(): Promise<void> {
-    for await (const entry of this.#kv.list({ prefix: PREFIX })) await this.#kv.delete(entry.key);
+  /**
+   * Forgets every call.
+   * @returns How many calls it forgot.
+   */
+  async clear(): Promise<number> {
+    let calls = 0;
+    for await (const entry of this.#kv.list({ prefix: PREFIX })) {
+      if (entry.key[1] === "summary") calls++;
+      await this.#kv.delete(entry.key);
+    }
+    return calls;
+  }
+
+  /** The store the calls are kept in: the server's own, which holds its other records too. */
+  get store(): Deno.Kv {
+    return this.#kv;
   }
 
   async #dropOldest(): Promise<void> {
@@ -154,7 +177,10 @@ export class CallRecorder {
   }
 }
 
-/** The details cut to {@linkcode MAX_DETAILS} characters in all: headers, then answer, then log lines. */
+/**
+ * The details cut to {@linkcode MAX_DETAILS} characters in all: headers, then
+ * the error, then the answer, then log lines.
+ */
 function fit(details: CallDetails): CallDetails {
   let room = MAX_DETAILS;
   const take = (text: string, most: number) => {
@@ -168,6 +194,7 @@ function fit(details: CallDetails): CallDetails {
     take(name, 256),
     take(value, 1024),
   ]);
+  const error = details.error === undefined ? undefined : take(details.error, 8 * 1024);
   const answer = take(details.answer, 8 * 1024);
   const logs: string[] = [];
   for (const line of details.logs) {
@@ -177,5 +204,5 @@ function fit(details: CallDetails): CallDetails {
     }
     logs.push(take(line, 2000));
   }
-  return { headers, answer, logs };
+  return { headers, answer, logs, ...(error !== undefined && { error }) };
 }

@@ -7,44 +7,17 @@
 
 import assert from "node:assert/strict";
 import { createApp } from "../app/mod.ts";
-import { eventBody, recordingLogger, SECRET, signedRequest, withKv } from "../tests/fixtures.ts";
-import { CallRecorder, type CallSummary, DeliveryConsole } from "./mod.ts";
-import type { EventHandlers } from "../userhub/mod.ts";
-
-const LOCAL: Deno.ServeHandlerInfo = {
-  remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 },
-  completed: Promise.resolve(),
-};
-
-/** An app with the console on, over an in-memory KV; `flows.changed` fails the first time. */
-function consoleApp(kv: Deno.Kv) {
-  let flowRuns = 0;
-  const handlers: EventHandlers = {
-    "organizations.changed": (event) =>
-      console.log(`Saved ${event.organizationsChanged.organization.id}`),
-    "flows.changed": () => {
-      if (++flowRuns === 1) throw new Error("flows are not wired up yet");
-    },
-  };
-  const app = createApp({
-    secrets: [SECRET, "whsec_second"],
-    kv,
-    handlers,
-    logger: recordingLogger(),
-    onError: () => {},
-    console: new DeliveryConsole(new CallRecorder(kv), SECRET),
-  });
-  const local = async (path: string, init: RequestInit = {}) =>
-    await app(new Request(`http://127.0.0.1:8000${path}`, init), LOCAL);
-  const calls = async () => await (await local("/_console/calls")).json() as CallSummary[];
-  const send = async (body: string, options: { action?: string; secret?: string } = {}) => {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await app(await signedRequest({ body, timestamp, ...options }));
-    await response.body?.cancel();
-    return response.status;
-  };
-  return { local, calls, send };
-}
+import { KvDeliveryGuard } from "../dedupe/mod.ts";
+import {
+  eventBody,
+  recordingLogger,
+  SAMPLE_PAYLOADS,
+  SECRET,
+  signedRequest,
+  withKv,
+} from "../tests/fixtures.ts";
+import { CallRecorder, DeliveryConsole } from "./mod.ts";
+import { consoleApp, LOCAL } from "./_test_app.ts";
 
 Deno.test("the console records each call: outcome, reason, status, body, headers, answer and logs", async () => {
   await withKv(async (kv) => {
@@ -72,7 +45,8 @@ Deno.test("the console records each call: outcome, reason, status, body, headers
     assert.equal(detail.body, event);
     assert.equal(detail.bodyCut, false);
     assert.equal(detail.answer, "{}");
-    assert.ok(detail.logs.includes("Saved org_2LLkDJKdGvDCRh3JFsZQ9j"), detail.logs);
+    const { organization } = SAMPLE_PAYLOADS["organizations.changed"].organizationsChanged;
+    assert.ok(detail.logs.includes(`Saved ${organization.id}`), detail.logs);
     const signature = detail.headers.find(([name]: string[]) => name === "userhub-signature")[1];
     assert.match(signature, /^[0-9a-f]{8}…$/);
   });
@@ -127,7 +101,7 @@ Deno.test("the console answers only this machine: another peer, host or none get
     const { local } = consoleApp(kv);
     const app = createApp({
       secrets: [SECRET],
-      kv,
+      guard: new KvDeliveryGuard(kv),
       logger: recordingLogger(),
       console: new DeliveryConsole(new CallRecorder(kv), SECRET),
     });
@@ -154,7 +128,11 @@ Deno.test("the console answers only this machine: another peer, host or none get
 
 Deno.test("with the console off, /_console is a 404 and nothing is recorded", async () => {
   await withKv(async (kv) => {
-    const app = createApp({ secrets: [SECRET], kv, logger: recordingLogger() });
+    const app = createApp({
+      secrets: [SECRET],
+      guard: new KvDeliveryGuard(kv),
+      logger: recordingLogger(),
+    });
     const response = await app(await signedRequest({ body: eventBody("users.changed") }));
     await response.body?.cancel();
     const page = await app(new Request("http://127.0.0.1:8000/_console"), LOCAL);

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { STOP_DEADLINE_MS } from "../main.ts";
 import { signedRequest } from "./fixtures.ts";
 
 /**
@@ -35,22 +36,40 @@ export async function startTaskArgs(): Promise<string[]> {
   return args;
 }
 
+/** How long a `main.ts` process may take to print what a test waits for, or to exit. */
+const PROCESS_MS = 30_000;
+/** How long a call to it may take. */
+const CALL_MS = 10_000;
+
 /**
- * `deno` with `args` and `env` (colours off), no stdin, stdout piped. The
- * server's optional variables are unset unless `env` sets them, whatever the
- * shell running the tests has exported.
+ * The variables every process test starts `deno` with, beside its own: colours
+ * off; the server's optional variables unset, whatever the shell running the
+ * tests has exported; and Deno KV in memory, the process's own, so that no
+ * test writes to the user's store, nor needs a `DENO_DIR` (and a package
+ * download) of its own. A test of a KV file sets `DENO_KV_DB_MODE: "disk"`.
  */
+export const PROCESS_ENV: Readonly<Record<string, string>> = {
+  NO_COLOR: "1",
+  DEDUPE: "",
+  KV_PATH: "",
+  HOSTNAME: "",
+  DENO_KV_DB_MODE: "memory",
+};
+
+/** `deno` with `args`, {@linkcode PROCESS_ENV} and `env`, no stdin, stdout piped. */
 function denoCommand(
   args: string[],
   env: Record<string, string>,
   stderr: "piped" | "inherit" | "null",
+  signal?: AbortSignal,
 ): Deno.Command {
   return new Deno.Command("deno", {
     args,
-    env: { NO_COLOR: "1", DEDUPE: "", KV_PATH: "", HOSTNAME: "", ...env },
+    env: { ...PROCESS_ENV, ...env },
     stdin: "null",
     stdout: "piped",
     stderr,
+    ...(signal && { signal }),
   });
 }
 
@@ -58,23 +77,36 @@ function denoCommand(
  * Runs the `start` task's command with `env` until it exits by itself.
  *
  * @returns Its exit code and its stderr, trimmed.
+ * @throws {Error} When it is still running after 30 s (it is killed).
  */
 export async function runStart(env: Record<string, string>) {
-  const output = await denoCommand(await startTaskArgs(), env, "piped").output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr).trim() };
+  const signal = AbortSignal.timeout(PROCESS_MS);
+  const output = await denoCommand(await startTaskArgs(), env, "piped", signal).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  if (signal.aborted) {
+    throw new Error(`main.ts was still running after ${PROCESS_MS / 1000} s:\n${stderr}`);
+  }
+  return { code: output.code, stderr };
 }
 
 /**
  * Starts the `start` task's command with `env`, its stdout read as text. A
- * guard kills it after 20 s in case the test hangs; `done()` clears the guard.
+ * guard kills it after 20 s in case the test hangs, and a read then fails
+ * with that message; `done()` clears the guard.
  */
 export async function spawnStart(
   env: Record<string, string>,
   stderr: "piped" | "inherit" | "null",
 ) {
   const child = denoCommand(await startTaskArgs(), env, stderr).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let fail = (_: Error) => {};
+  const deadline = new TransformStream<string, string>({
+    start: (controller) => void (fail = (error) => controller.error(error)),
+  });
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(deadline)
+    .getReader();
   const guard = setTimeout(() => {
+    fail(new Error("main.ts was still running after 20 s: killed"));
     try {
       child.kill("SIGKILL");
     } catch {
@@ -106,9 +138,12 @@ export class Server {
     });
   }
 
-  /** Waits until the output matches, or the process ends, or 30 s pass. */
-  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + 30_000;
+  /**
+   * Waits until the output matches, or fails when the process ends first or
+   * `ms` pass (30 s by default), with the output so far.
+   */
+  async waitFor(pattern: RegExp, ms = PROCESS_MS): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + ms;
     let ended = false;
     this.#child.status.then(() => ended = true);
     while (Date.now() < deadline) {
@@ -117,7 +152,8 @@ export class Server {
       if (ended) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    throw new Error(`no ${pattern} in the server's output:\n${this.output}`);
+    const why = ended ? "it exited" : `${ms / 1000} s passed`;
+    throw new Error(`no ${pattern} in the server's output (${why}):\n${this.output}`);
   }
 
   /** Waits for the "Listening on" line and keeps its URL. */
@@ -133,16 +169,35 @@ export class Server {
       timestamp: Math.floor(Date.now() / 1000),
       url: `${this.url}/webhook`,
     });
-    const response = await fetch(request);
+    const response = await fetch(request, { signal: AbortSignal.timeout(CALL_MS) }).catch(
+      (error) => {
+        throw new Error(`no answer from ${this.url} within ${CALL_MS / 1000} s`, { cause: error });
+      },
+    );
     await response.body?.cancel();
     return response.status;
   }
 
-  /** Waits for the process to exit by itself and returns its exit code. */
+  /**
+   * Waits for the process to exit and returns its exit code. After its
+   * graceful stop's own deadline and 10 s more, it is killed and this fails.
+   */
   async exited(): Promise<number> {
-    const { code } = await this.#child.status;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), STOP_DEADLINE_MS + 10_000);
+    });
+    const status = await Promise.race([this.#child.status, late]);
+    clearTimeout(timer);
+    if (status === "late") {
+      this.#child.kill("SIGKILL");
+      await this.#child.status;
+      throw new Error(
+        `main.ts had not exited after ${STOP_DEADLINE_MS / 1000 + 10} s: killed\n${this.output}`,
+      );
+    }
     await Promise.all(this.#pumps);
-    return code;
+    return status.code;
   }
 
   /** Stops the process and returns its exit code. */

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SECRET, withScratchDir } from "./fixtures.ts";
+import { SECRET } from "./fixtures.ts";
 import { Server, startTaskArgs, taskCommand } from "./_process.ts";
 
 Deno.test("deno task start serves no console, even with DEV_CONSOLE=on in its environment", async () => {
@@ -28,17 +28,15 @@ Deno.test("the dev task's DEV_CONSOLE=on serves the console and prints where", a
   assert.deepEqual(dev.env, { DEV_CONSOLE: "on" });
   // The dev task's flags, without the watcher, which a test does not need.
   const args = dev.args.filter((word) => word !== "--watch");
-  // The console keeps its calls in Deno's default KV location: a DENO_DIR of the test's own.
-  await withScratchDir(async (denoDir) => {
-    const env = { SIGNING_SECRET: SECRET, DEDUPE: "off", DEV_CONSOLE: "on", DENO_DIR: denoDir };
-    const server = await new Server(args, env).listening();
-    try {
-      const [, url] = await server.waitFor(/^Console: (http:\/\/127\.0\.0\.1:\d+\/_console)$/m);
-      const page = await fetch(url!);
-      assert.equal(page.status, 200);
-      assert.match(await page.text(), /<title>UserHub deliveries<\/title>/);
-    } finally {
-      await server.stop();
-    }
-  });
+  // The console keeps its calls in Deno's default KV location: in memory (PROCESS_ENV).
+  const env = { SIGNING_SECRET: SECRET, DEDUPE: "off", DEV_CONSOLE: "on" };
+  const server = await new Server(args, env).listening();
+  try {
+    const [, url] = await server.waitFor(/^Console: (http:\/\/127\.0\.0\.1:\d+\/_console)$/m);
+    const page = await fetch(url!, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>UserHub deliveries<\/title>/);
+  } finally {
+    await server.stop();
+  }
 });

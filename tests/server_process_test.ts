@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { stopOnSignals } from "../main.ts";
-import { eventBody, SECRET, signedRequest, withScratchDir } from "./fixtures.ts";
+import { eventBody, SECRET, signedRequest } from "./fixtures.ts";
 import { runStart, Server, spawnStart, startTaskArgs } from "./_process.ts";
 
 Deno.test("main.ts exits 1 with one clear line when SIGNING_SECRET is missing", async () => {
@@ -34,49 +34,46 @@ Deno.test("main.ts exits 1 with one clear line when PORT is taken", async () => 
 });
 
 Deno.test("main.ts serves on PORT, prints where, and answers a signed challenge", async () => {
-  // Duplicate protection on, in Deno's default KV location: under a DENO_DIR of the
-  // test's own, never the user's. Empty DEDUPE and KV_PATH mean unset, whatever the shell has.
-  await withScratchDir(async (denoDir) => {
-    const { child, stdout: lines, done } = await spawnStart({
-      SIGNING_SECRET: `whsec_other, ${SECRET}`,
-      PORT: "0",
-      DEDUPE: "",
-      KV_PATH: "",
-      DENO_DIR: denoDir,
-    }, "inherit");
-    try {
-      const { value } = await lines.read();
-      const match = value?.match(/^Listening on .*?(http:\/\/127\.0\.0\.1:(\d+))( here)?$/m);
-      assert.ok(match, `unexpected first output: ${value}`);
-      const body = '{"challenge":"from-a-child"}';
-      const request = await signedRequest({
-        body,
-        action: "challenge",
-        timestamp: Math.floor(Date.now() / 1000),
-        url: `${match[1]}/webhook`,
-      });
-      const response = await fetch(request);
-      assert.equal(response.status, 200);
-      assert.equal(await response.text(), body);
-      // Its own write: it may come after the read that had the "Listening" line.
-      let output = value ?? "";
-      while (!/^Duplicate check (on|off)/m.test(output)) {
-        const next = await lines.read();
-        if (next.done) break;
-        output += next.value;
-      }
-      assert.match(output, /^Duplicate check on: .*\(Deno's default location\)$/m);
-    } finally {
-      done();
-      try {
-        child.kill();
-      } catch {
-        // Already exited.
-      }
-      await lines.cancel();
-      await child.status;
+  // Duplicate protection on, in Deno's default KV location: in memory (PROCESS_ENV), never
+  // the user's. Empty DEDUPE and KV_PATH mean unset, whatever the shell has.
+  const { child, stdout: lines, done } = await spawnStart({
+    SIGNING_SECRET: `whsec_other, ${SECRET}`,
+    PORT: "0",
+    DEDUPE: "",
+    KV_PATH: "",
+  }, "inherit");
+  try {
+    const { value } = await lines.read();
+    const match = value?.match(/^Listening on .*?(http:\/\/127\.0\.0\.1:(\d+))( here)?$/m);
+    assert.ok(match, `unexpected first output: ${value}`);
+    const body = '{"challenge":"from-a-child"}';
+    const request = await signedRequest({
+      body,
+      action: "challenge",
+      timestamp: Math.floor(Date.now() / 1000),
+      url: `${match[1]}/webhook`,
+    });
+    const response = await fetch(request);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), body);
+    // Its own write: it may come after the read that had the "Listening" line.
+    let output = value ?? "";
+    while (!/^Duplicate check (on|off)/m.test(output)) {
+      const next = await lines.read();
+      if (next.done) break;
+      output += next.value;
     }
-  });
+    assert.match(output, /^Duplicate check on: .*\(Deno's default location\)$/m);
+  } finally {
+    done();
+    try {
+      child.kill();
+    } catch {
+      // Already exited.
+    }
+    await lines.cancel();
+    await child.status;
+  }
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -130,7 +127,9 @@ Deno.test("main.ts waits for a call in progress on SIGTERM, and a second SIGTERM
   child.status.then(() => exited = true);
   try {
     const { value } = await stdout.read();
-    const port = Number(value?.match(/^Listening on .*?http:\/\/127\.0\.0\.1:(\d+)( here)?$/m)?.[1]);
+    const port = Number(
+      value?.match(/^Listening on .*?http:\/\/127\.0\.0\.1:(\d+)( here)?$/m)?.[1],
+    );
     assert.ok(port, `unexpected first output: ${value}`);
     // A call whose body never finishes arriving.
     using conn = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -167,16 +166,14 @@ Deno.test("main.ts starts with an --allow-env that leaves out its optional varia
   const args = (await startTaskArgs()).map((word) =>
     word.startsWith("--allow-env=") ? "--allow-env=SIGNING_SECRET,PORT" : word
   );
-  // Duplicate check on, in Deno's default KV location: a DENO_DIR of the test's own.
-  await withScratchDir(async (denoDir) => {
-    const env = { SIGNING_SECRET: SECRET, CUSTOM_USERS: "example", DENO_DIR: denoDir };
-    const server = await new Server(args, env).listening();
-    try {
-      const dedupe = await server.waitFor(/^Duplicate check (on|off).*$/m);
-      assert.match(dedupe[0], /^Duplicate check on/);
-    } finally {
-      assert.equal(await server.stop(), 0, server.output);
-    }
-    assert.doesNotMatch(server.output, /NotCapable|User directory/);
-  });
+  // Duplicate check on, in Deno's default KV location: in memory (PROCESS_ENV), the process's own.
+  const env = { SIGNING_SECRET: SECRET, CUSTOM_USERS: "example" };
+  const server = await new Server(args, env).listening();
+  try {
+    const dedupe = await server.waitFor(/^Duplicate check (on|off).*$/m);
+    assert.match(dedupe[0], /^Duplicate check on/);
+  } finally {
+    assert.equal(await server.stop(), 0, server.output);
+  }
+  assert.doesNotMatch(server.output, /NotCapable|User directory/);
 });

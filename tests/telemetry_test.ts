@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { eventBody, SECRET, signedRequest, withScratchDir } from "./fixtures.ts";
+import { eventBody, SECRET, signedRequest } from "./fixtures.ts";
 import { Server, startTaskArgs } from "./_process.ts";
 
 type Attribute = { key: string; value: Record<string, unknown> };
@@ -54,34 +54,32 @@ async function exported() {
   const args = await startTaskArgs();
   args.splice(-1, 0, "--preload=tests/_failing_flows.ts");
   try {
-    await withScratchDir(async (denoDir) => {
-      const server = await new Server(args, {
-        SIGNING_SECRET: SECRET,
-        DENO_DIR: denoDir,
-        OTEL_DENO: "true",
-        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      }).listening();
-      try {
-        const event = eventBody("organizations.changed", undefined, "evt_otel_new");
-        const first = await call(server.url, event);
-        assert.equal(first.status, 200);
-        const again = await fetch(first.request.url, {
-          method: "POST",
-          headers: first.request.headers,
-          body: event,
-        });
-        assert.equal(again.status, 200);
-        await again.body?.cancel();
-        assert.equal((await call(server.url, event, "events.handle", "whsec_other")).status, 401);
-        const failing = eventBody("flows.changed", undefined, "evt_otel_failing");
-        assert.equal((await call(server.url, failing)).status, 500);
-        assert.equal((await call(server.url, '{"challenge":"otel"}', "challenge")).status, 200);
-      } finally {
-        // A graceful stop exports what is left.
-        assert.equal(await server.stop(), 0, server.output);
-      }
-    });
+    // Deno KV in memory (PROCESS_ENV): the process's own.
+    const server = await new Server(args, {
+      SIGNING_SECRET: SECRET,
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    }).listening();
+    try {
+      const event = eventBody("organizations.changed", undefined, "evt_otel_new");
+      const first = await call(server.url, event);
+      assert.equal(first.status, 200);
+      const again = await fetch(first.request.url, {
+        method: "POST",
+        headers: first.request.headers,
+        body: event,
+      });
+      assert.equal(again.status, 200);
+      await again.body?.cancel();
+      assert.equal((await call(server.url, event, "events.handle", "whsec_other")).status, 401);
+      const failing = eventBody("flows.changed", undefined, "evt_otel_failing");
+      assert.equal((await call(server.url, failing)).status, 500);
+      assert.equal((await call(server.url, '{"challenge":"otel"}', "challenge")).status, 200);
+    } finally {
+      // A graceful stop exports what is left.
+      assert.equal(await server.stop(), 0, server.output);
+    }
   } finally {
     await receiver.close();
   }
