@@ -47,7 +47,7 @@ function denoCommand(
 ): Deno.Command {
   return new Deno.Command("deno", {
     args,
-    env: { NO_COLOR: "1", DEDUPE: "", KV_PATH: "", CUSTOM_USERS: "", ...env },
+    env: { NO_COLOR: "1", DEDUPE: "", DEDUPE_STORE: "", KV_PATH: "", CUSTOM_USERS: "", ...env },
     stdin: "null",
     stdout: "piped",
     stderr,

@@ -14,6 +14,7 @@ import type { DeliveryConsole } from "./console/delivery_console.ts";
 import { isLocal } from "./console/local.ts";
 import {
   type CustomUserProvider,
+  type DeliveryGuard,
   dispatchEvents,
   type ErrorContext,
   type EventHandlers,
@@ -31,6 +32,12 @@ export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
    * the configuration; without it (or with `dedupe: false`) nothing is checked.
    */
   kv?: Deno.Kv;
+  /**
+   * Where handled events and accepted requests are remembered instead of
+   * `kv`, e.g. the PostgreSQL store `main.ts` opens from `DEDUPE_STORE`.
+   * Ignored with `dedupe: false`.
+   */
+  guard?: DeliveryGuard;
   /** Event type → handler; `handlers/mod.ts` by default. */
   handlers?: EventHandlers;
   /**
@@ -84,9 +91,7 @@ export function createApp(options: AppOptions): App {
     ...(logger && { logger }),
     ...(options.onError && { onError: options.onError }),
     ...(options.now && { now: options.now }),
-    ...(options.kv && options.dedupe !== false && {
-      guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}),
-    }),
+    ...(options.dedupe !== false && guardOf(options)),
   });
   webhook.onEvent(dispatchEvents(options.handlers ?? defaultHandlers, logger ? { logger } : {}));
   const directory = "customUsers" in options ? options.customUsers : defaultCustomUsers;
@@ -130,6 +135,13 @@ export function createApp(options: AppOptions): App {
     return notWebhook(request, path);
   };
   return app;
+}
+
+/** The app's guard, as the webhook's options take it: the one given, or one over `kv`. */
+function guardOf(options: AppOptions): { guard?: DeliveryGuard } {
+  if (options.guard) return { guard: options.guard };
+  if (!options.kv) return {};
+  return { guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}) };
 }
 
 function isConsolePath(path: string): boolean {

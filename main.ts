@@ -1,7 +1,8 @@
 /**
- * The server: reads the configuration from the environment, opens the Deno
- * KV store of the duplicate check, and serves the app with `Deno.serve`. Run
- * it with `deno task start` (or `deno task dev`).
+ * The server: reads the configuration from the environment, opens the store
+ * of the duplicate check (Deno KV, or PostgreSQL with `DEDUPE_STORE`), and
+ * serves the app with `Deno.serve`. Run it with `deno task start` (or
+ * `deno task dev`).
  *
  * @module
  */
@@ -9,6 +10,8 @@
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { DeliveryConsole } from "./console/mod.ts";
+import type { PostgresDeliveryGuard } from "./dedupe/postgres.ts";
+import { redactUrl } from "./dedupe/postgres_url.ts";
 
 export { type App, type AppOptions, type Config, createApp, type DeliveryConsole } from "./app.ts";
 
@@ -18,15 +21,17 @@ export { type App, type AppOptions, type Config, createApp, type DeliveryConsole
  * permission). On Deno Deploy, the default is the KV database assigned to the
  * app.
  *
- * @param config `dedupe`, `kvPath`, `customUsers` and `console`, as {@linkcode loadConfig} reads them.
- * @returns The store, or `undefined` when neither the duplicate check, the
- * example user directory nor the delivery console needs one.
+ * @param config `dedupe`, `dedupeStore`, `kvPath`, `customUsers` and `console`, as {@linkcode loadConfig} reads them.
+ * @returns The store, or `undefined` when neither the duplicate check (unless
+ * it is in PostgreSQL), the example user directory nor the delivery console
+ * needs one.
  * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
  */
 export async function openStore(
-  config: Pick<Config, "dedupe" | "kvPath" | "customUsers" | "console">,
+  config: Pick<Config, "dedupe" | "dedupeStore" | "kvPath" | "customUsers" | "console">,
 ): Promise<Deno.Kv | undefined> {
-  const needed = config.dedupe !== false || config.customUsers !== undefined || config.console;
+  const needed = (config.dedupe !== false && config.dedupeStore === undefined) ||
+    config.customUsers !== undefined || config.console;
   if (!needed) return undefined;
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
@@ -53,9 +58,36 @@ export async function openStore(
   }
 }
 
-function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
+/**
+ * Opens the PostgreSQL store of the duplicate check when `DEDUPE_STORE` is
+ * set (and `DEDUPE` is not off): only then is its client loaded.
+ *
+ * @param config `dedupe` and `dedupeStore`, as {@linkcode loadConfig} reads them.
+ * @returns The guard, or `undefined` when the duplicate check is off or in Deno KV.
+ * @throws {ConfigError} When the database cannot be reached, refuses the
+ * credentials, or its tables cannot be created: one line, without the password.
+ */
+export async function openPostgresStore(
+  config: Pick<Config, "dedupe" | "dedupeStore">,
+): Promise<PostgresDeliveryGuard | undefined> {
+  if (config.dedupe === false || config.dedupeStore === undefined) return undefined;
+  const { openPostgresGuard, StoreOpenError } = await import("./dedupe/postgres.ts");
+  try {
+    return await openPostgresGuard(config.dedupeStore, { label: "DEDUPE_STORE" });
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function describeDedupe(config: Pick<Config, "dedupe" | "dedupeStore" | "kvPath">): string {
   if (config.dedupe === false) {
     return "Duplicate check off (DEDUPE=off): every delivery runs its handler";
+  }
+  if (config.dedupeStore !== undefined) {
+    return `Duplicate check on: handled events are remembered in PostgreSQL (${
+      redactUrl(config.dedupeStore)
+    })`;
   }
   const where = config.kvPath === undefined ? "Deno's default location" : config.kvPath;
   return `Duplicate check on: handled events are remembered in Deno KV (${where})`;
@@ -68,7 +100,7 @@ export const STOP_DEADLINE_MS = 25_000;
 /**
  * Stops the server gracefully on SIGTERM (a platform stopping it, or
  * `deno task dev` reloading) and SIGINT (Ctrl+C): calls in progress finish
- * and are answered, the KV store is closed, and the process exits normally
+ * and are answered, the stores are closed, and the process exits normally
  * once nothing is left to do, with every log line written. A second signal
  * exits at once (143, or 130 for SIGINT); so does a stop that takes longer
  * than {@linkcode STOP_DEADLINE_MS} (1), with its lines written too.
@@ -76,11 +108,13 @@ export const STOP_DEADLINE_MS = 25_000;
  * @param server The running server.
  * @param kv The KV store, if open.
  * @param deliveryConsole The delivery console, if on: its live pages are let go first.
+ * @param guard The PostgreSQL store, if open: closed (its connections ended) last.
  */
 export function stopOnSignals(
   server: Deno.HttpServer,
   kv?: Deno.Kv,
   deliveryConsole?: DeliveryConsole,
+  guard?: { close(): Promise<void> },
 ): void {
   let stopping = false;
   const stop = (signal: Deno.Signal) => {
@@ -94,7 +128,7 @@ export function stopOnSignals(
     // The deadline only ends a stop that is stuck; it keeps nothing running.
     Deno.unrefTimer(deadline);
     deliveryConsole?.close();
-    void server.shutdown().finally(() => {
+    void server.shutdown().then(() => guard?.close()).catch(() => {}).finally(() => {
       clearTimeout(deadline);
       kv?.close();
       for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
@@ -118,6 +152,7 @@ async function openConsole(kv: Deno.Kv, config: Config): Promise<DeliveryConsole
 if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
+    const guard = await openPostgresStore(config);
     const kv = await openStore(config);
     // The console and the example directory are loaded only when switched on.
     const deliveryConsole = kv && config.console ? await openConsole(kv, config) : undefined;
@@ -128,6 +163,7 @@ if (import.meta.main) {
       secrets: config.secrets,
       ...(config.dedupe === false && { dedupe: false }),
       ...(kv && { kv }),
+      ...(guard && { guard }),
       ...(directory && { customUsers: directory }),
       ...(deliveryConsole && { console: deliveryConsole }),
     });
@@ -144,7 +180,7 @@ if (import.meta.main) {
         }
       },
     }, app);
-    stopOnSignals(server, kv, deliveryConsole);
+    stopOnSignals(server, kv, deliveryConsole, guard);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(
