@@ -145,6 +145,15 @@ export class Server {
     return code;
   }
 
+  /** Sends a signal, e.g. `SIGKILL` to crash it; nothing if it has exited. */
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // It had exited already.
+    }
+  }
+
   /** Stops the process and returns its exit code. */
   stop(): Promise<number> {
     try {
