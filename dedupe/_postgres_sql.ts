@@ -3,13 +3,17 @@
  * `schema.sql`. Every time is a parameter from the guard's clock, never the
  * database's `now()`, so that tests can move the clock.
  *
- * How one statement stays atomic under concurrency: a unique key decides
- * which of two racing inserts wins, and the loser's `ON CONFLICT DO UPDATE
- * … WHERE` sees the winner's committed row (PostgreSQL re-reads the newest
- * version under its lock), so it takes a row over only when that row has
- * expired. What it found instead is read with the statement's snapshot,
- * which cannot see a row committed after the statement began: the caller
- * then runs the statement again.
+ * How one statement stays atomic under concurrency: each record is written
+ * by an `UPDATE … WHERE expires_at <= now` that takes over an expired row
+ * and an `INSERT … ON CONFLICT DO NOTHING` that adds a missing one. The
+ * primary key decides which of two racing inserts wins; of two racing
+ * takeovers, the second waits for the first and re-checks the newest version
+ * of the row (PostgreSQL's read-committed update rule), which has not
+ * expired any more, so it leaves it. Whichever order the two run in, at
+ * most one writes. What a statement found instead is read with its snapshot,
+ * which cannot see a row committed after it began: the caller then runs the
+ * statement again. A repeat whose rows are live writes nothing and locks
+ * nothing, so its commit waits for no disk flush.
  *
  * @module
  */
@@ -53,30 +57,40 @@ export interface ClaimRow {
  */
 export function claimStatement(sql: Sql, p: ClaimParameters): Promise<ClaimRow[]> {
   return sql<ClaimRow[]>`
-    WITH signed_new AS (
-      INSERT INTO userhub_dedupe_signed AS s (digest, action, expires_at)
+    WITH signed_taken AS (
+      UPDATE userhub_dedupe_signed
+         SET action = ${p.action}, expires_at = ${p.signedUntil}::timestamptz
+       WHERE digest = ${p.digest} AND expires_at <= ${p.now}::timestamptz
+      RETURNING action, expires_at
+    ), signed_new AS (
+      INSERT INTO userhub_dedupe_signed (digest, action, expires_at)
       VALUES (${p.digest}, ${p.action}, ${p.signedUntil}::timestamptz)
-      ON CONFLICT (digest) DO UPDATE
-        SET action = excluded.action, expires_at = excluded.expires_at
-        WHERE s.expires_at <= ${p.now}::timestamptz
-      RETURNING s.action, s.expires_at
+      ON CONFLICT (digest) DO NOTHING
+      RETURNING action, expires_at
     ), signed AS (
+      SELECT action, expires_at FROM signed_taken
+      UNION ALL
       SELECT action, expires_at FROM signed_new
       UNION ALL
       SELECT action, expires_at FROM userhub_dedupe_signed
        WHERE digest = ${p.digest} AND expires_at > ${p.now}::timestamptz
-         AND NOT EXISTS (SELECT FROM signed_new)
-    ), claimed AS (
-      INSERT INTO userhub_dedupe_events AS e (id, state, token, expires_at)
+         AND NOT EXISTS (SELECT FROM signed_taken) AND NOT EXISTS (SELECT FROM signed_new)
+    ), claim_taken AS (
+      UPDATE userhub_dedupe_events
+         SET state = 'processing', token = ${p.token}::uuid,
+             expires_at = ${p.claimUntil}::timestamptz
+       WHERE id = ${p.eventId} AND expires_at <= ${p.now}::timestamptz
+         AND EXISTS (SELECT FROM signed WHERE action = ${p.action})
+      RETURNING token
+    ), claim_new AS (
+      INSERT INTO userhub_dedupe_events (id, state, token, expires_at)
       SELECT ${p.eventId}, 'processing', ${p.token}::uuid, ${p.claimUntil}::timestamptz
         FROM signed WHERE action = ${p.action}
-      ON CONFLICT (id) DO UPDATE
-        SET state = 'processing', token = excluded.token, expires_at = excluded.expires_at
-        WHERE e.expires_at <= ${p.now}::timestamptz
-      RETURNING e.token
+      ON CONFLICT (id) DO NOTHING
+      RETURNING token
     )
     SELECT signed.action AS signed_action, signed.expires_at AS signed_until,
-           (SELECT token FROM claimed) AS token,
+           (SELECT token FROM claim_taken UNION ALL SELECT token FROM claim_new) AS token,
            event.state, event.expires_at AS event_until
       FROM (SELECT) AS one
       LEFT JOIN signed ON true
@@ -105,19 +119,23 @@ export function rememberStatement(
   until: Date,
 ): Promise<RememberRow[]> {
   return sql<RememberRow[]>`
-    WITH signed_new AS (
-      INSERT INTO userhub_dedupe_signed AS s (digest, action, expires_at)
+    WITH signed_taken AS (
+      UPDATE userhub_dedupe_signed SET action = ${action}, expires_at = ${until}::timestamptz
+       WHERE digest = ${digest} AND expires_at <= ${now}::timestamptz
+      RETURNING action, expires_at
+    ), signed_new AS (
+      INSERT INTO userhub_dedupe_signed (digest, action, expires_at)
       VALUES (${digest}, ${action}, ${until}::timestamptz)
-      ON CONFLICT (digest) DO UPDATE
-        SET action = excluded.action, expires_at = excluded.expires_at
-        WHERE s.expires_at <= ${now}::timestamptz
-      RETURNING s.action, s.expires_at
+      ON CONFLICT (digest) DO NOTHING
+      RETURNING action, expires_at
     )
-    SELECT action, expires_at, true AS inserted FROM signed_new
+    SELECT action, expires_at, true AS inserted FROM signed_taken
+    UNION ALL
+    SELECT action, expires_at, true FROM signed_new
     UNION ALL
     SELECT action, expires_at, false FROM userhub_dedupe_signed
      WHERE digest = ${digest} AND expires_at > ${now}::timestamptz
-       AND NOT EXISTS (SELECT FROM signed_new)`;
+       AND NOT EXISTS (SELECT FROM signed_taken) AND NOT EXISTS (SELECT FROM signed_new)`;
 }
 
 /** Marks an event done until `until`, whoever holds it. */

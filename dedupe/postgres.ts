@@ -25,9 +25,13 @@ const CLIENT: string = "postgres";
 
 /** Options of {@linkcode connectPostgres}. */
 export interface ConnectOptions {
-  /** The most connections of the pool; 10 by default. Each pipelines its statements. */
+  /**
+   * The most connections of the pool; the URL's `?max=`, else 4. Each
+   * pipelines its statements; more connections let more commits share a
+   * disk flush, but cost the database a process each.
+   */
   max?: number;
-  /** Seconds to wait for a connection before a statement fails; 5 by default. */
+  /** Seconds to wait for a connection before a statement fails; the URL's `?connect_timeout=`, else 5. */
   connectTimeout?: number;
   /** Told of every statement sent, e.g. to count round trips in tests. */
   debug?: (connection: number, query: string) => void;
@@ -46,10 +50,12 @@ export interface ConnectOptions {
  */
 export async function connectPostgres(url: string, options: ConnectOptions = {}): Promise<Sql> {
   const { default: connect } = await import(CLIENT) as { default: typeof postgres };
+  const query = new URL(url).searchParams;
   const sql = withoutEnvironment(() =>
     connect(url, {
-      max: options.max ?? 10,
-      connect_timeout: options.connectTimeout ?? 5,
+      max: options.max ?? (query.has("max") ? Number(query.get("max")) : 4),
+      connect_timeout: options.connectTimeout ??
+        (query.has("connect_timeout") ? Number(query.get("connect_timeout")) : 5),
       backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
       fetch_types: false,
       onnotice: () => {},
