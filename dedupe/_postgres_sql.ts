@@ -3,7 +3,7 @@
  * `schema.sql`. Every time is a parameter from the guard's clock, never the
  * database's `now()`, so that tests can move the clock.
  *
- * How one statement stays atomic under concurrency: each record is written
+ * How a claim stays atomic under concurrency: each record is written
  * by an `UPDATE … WHERE expires_at <= now` that takes over an expired row
  * and an `INSERT … ON CONFLICT DO NOTHING` that adds a missing one. The
  * primary key decides which of two racing inserts wins; of two racing
@@ -20,82 +20,102 @@
 
 import type { Sql } from "./_postgres_store.ts";
 
-/** The parameters of {@linkcode claimStatement}. */
-export interface ClaimParameters {
+/** One delivery's claim, as {@linkcode claimStatement} takes it. */
+export interface ClaimItem {
   eventId: string;
   /** The random token of a claim taken now. */
   token: string;
   digest: string;
   action: string;
-  now: Date;
-  /** The end of the lease of a claim taken now. */
-  claimUntil: Date;
   /** The end of the window of a signed request recorded now. */
   signedUntil: Date;
 }
 
-/** What {@linkcode claimStatement} found, in one row. */
+/** What {@linkcode claimStatement} found for one claim. */
 export interface ClaimRow {
   /** The action the signed bytes belong to; `null` when unknown (raced). */
   signed_action: string | null;
   signed_until: Date | null;
-  /** The token when this statement took the claim, else `null`. */
-  token: string | null;
+  /** Whether this statement took the claim (with the item's token). */
+  claimed: boolean;
   /** The live event row it found instead, if one was visible. */
   state: "processing" | "done" | null;
   event_until: Date | null;
 }
 
 /**
- * Records the signed request (unless live already) and, only if its bytes
- * belong to this action, claims the event (unless held or done): both in one
- * statement, so one round trip and one commit for a new event.
+ * For each claim: records the signed request (unless live already) and,
+ * only if its bytes belong to this action, claims the event (unless held or
+ * done). One statement for any number of claims with distinct event ids and
+ * digests, so one round trip and one commit for a new event, or for all the
+ * new events that waited together. Rows are written in the order of the
+ * event ids, so that two statements wait for each other in one order.
  *
  * @param sql The pool.
- * @param p The parameters.
- * @returns One row.
+ * @param items The claims.
+ * @param now The guard's clock.
+ * @param claimUntil The end of the lease of a claim taken now.
+ * @returns One row per item, in their order.
  */
-export function claimStatement(sql: Sql, p: ClaimParameters): Promise<ClaimRow[]> {
-  return sql<ClaimRow[]>`
-    WITH signed_taken AS (
-      UPDATE userhub_dedupe_signed
-         SET action = ${p.action}, expires_at = ${p.signedUntil}::timestamptz
-       WHERE digest = ${p.digest} AND expires_at <= ${p.now}::timestamptz
-      RETURNING action, expires_at
+export async function claimStatement(
+  sql: Sql,
+  items: ClaimItem[],
+  now: Date,
+  claimUntil: Date,
+): Promise<ClaimRow[]> {
+  const rows = await sql<(ClaimRow & { ord: number })[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${items.map((item) => item.eventId)}::text[],
+        ${items.map((item) => item.token)}::uuid[],
+        ${items.map((item) => item.digest)}::text[],
+        ${items.map((item) => item.action)}::text[],
+        ${items.map((item) => item.signedUntil.toISOString())}::timestamptz[]
+      ) WITH ORDINALITY AS input (id, token, digest, action, signed_until, ord)
+    ), signed_taken AS (
+      UPDATE userhub_dedupe_signed AS s SET action = i.action, expires_at = i.signed_until
+        FROM input AS i
+       WHERE s.digest = i.digest AND s.expires_at <= ${now}::timestamptz
+      RETURNING s.digest, s.action, s.expires_at
     ), signed_new AS (
       INSERT INTO userhub_dedupe_signed (digest, action, expires_at)
-      VALUES (${p.digest}, ${p.action}, ${p.signedUntil}::timestamptz)
+      SELECT digest, action, signed_until FROM input ORDER BY id
       ON CONFLICT (digest) DO NOTHING
-      RETURNING action, expires_at
+      RETURNING digest, action, expires_at
     ), signed AS (
-      SELECT action, expires_at FROM signed_taken
+      SELECT digest, action, expires_at FROM signed_taken
       UNION ALL
-      SELECT action, expires_at FROM signed_new
+      SELECT digest, action, expires_at FROM signed_new
       UNION ALL
-      SELECT action, expires_at FROM userhub_dedupe_signed
-       WHERE digest = ${p.digest} AND expires_at > ${p.now}::timestamptz
-         AND NOT EXISTS (SELECT FROM signed_taken) AND NOT EXISTS (SELECT FROM signed_new)
+      SELECT s.digest, s.action, s.expires_at FROM userhub_dedupe_signed AS s
+       WHERE s.digest IN (SELECT digest FROM input) AND s.expires_at > ${now}::timestamptz
+         AND NOT EXISTS (SELECT FROM signed_taken AS t WHERE t.digest = s.digest)
+         AND NOT EXISTS (SELECT FROM signed_new AS n WHERE n.digest = s.digest)
+    ), eligible AS (
+      SELECT i.id, i.token FROM input AS i
+       WHERE EXISTS (SELECT FROM signed WHERE signed.digest = i.digest AND signed.action = i.action)
     ), claim_taken AS (
-      UPDATE userhub_dedupe_events
-         SET state = 'processing', token = ${p.token}::uuid,
-             expires_at = ${p.claimUntil}::timestamptz
-       WHERE id = ${p.eventId} AND expires_at <= ${p.now}::timestamptz
-         AND EXISTS (SELECT FROM signed WHERE action = ${p.action})
-      RETURNING token
+      UPDATE userhub_dedupe_events AS e
+         SET state = 'processing', token = el.token, expires_at = ${claimUntil}::timestamptz
+        FROM eligible AS el
+       WHERE e.id = el.id AND e.expires_at <= ${now}::timestamptz
+      RETURNING e.id
     ), claim_new AS (
       INSERT INTO userhub_dedupe_events (id, state, token, expires_at)
-      SELECT ${p.eventId}, 'processing', ${p.token}::uuid, ${p.claimUntil}::timestamptz
-        FROM signed WHERE action = ${p.action}
+      SELECT id, 'processing', token, ${claimUntil}::timestamptz FROM eligible ORDER BY id
       ON CONFLICT (id) DO NOTHING
-      RETURNING token
+      RETURNING id
     )
-    SELECT signed.action AS signed_action, signed.expires_at AS signed_until,
-           (SELECT token FROM claim_taken UNION ALL SELECT token FROM claim_new) AS token,
-           event.state, event.expires_at AS event_until
-      FROM (SELECT) AS one
-      LEFT JOIN signed ON true
-      LEFT JOIN userhub_dedupe_events AS event
-        ON event.id = ${p.eventId} AND event.expires_at > ${p.now}::timestamptz`;
+    SELECT i.ord::int AS ord, s.action AS signed_action, s.expires_at AS signed_until,
+           (EXISTS (SELECT FROM claim_taken AS t WHERE t.id = i.id)
+             OR EXISTS (SELECT FROM claim_new AS n WHERE n.id = i.id)) AS claimed,
+           e.state, e.expires_at AS event_until
+      FROM input AS i
+      LEFT JOIN signed AS s ON s.digest = i.digest
+      LEFT JOIN userhub_dedupe_events AS e
+        ON e.id = i.id AND e.expires_at > ${now}::timestamptz
+     ORDER BY i.ord`;
+  return rows;
 }
 
 /** What {@linkcode rememberStatement} found. */
@@ -138,11 +158,21 @@ export function rememberStatement(
        AND NOT EXISTS (SELECT FROM signed_taken) AND NOT EXISTS (SELECT FROM signed_new)`;
 }
 
-/** Marks an event done until `until`, whoever holds it. */
-export function completeStatement(sql: Sql, eventId: string, until: Date): Promise<unknown> {
+/**
+ * Marks events done until their time, whoever holds them: one statement for
+ * any number of distinct event ids, written in their order.
+ */
+export function completeStatement(
+  sql: Sql,
+  items: { eventId: string; until: Date }[],
+): Promise<unknown> {
   return sql`
     INSERT INTO userhub_dedupe_events AS e (id, state, token, expires_at)
-    VALUES (${eventId}, 'done', NULL, ${until}::timestamptz)
+    SELECT id, 'done', NULL, until FROM unnest(
+      ${items.map((item) => item.eventId)}::text[],
+      ${items.map((item) => item.until.toISOString())}::timestamptz[]
+    ) AS input (id, until)
+    ORDER BY id
     ON CONFLICT (id) DO UPDATE
       SET state = 'done', token = NULL, expires_at = excluded.expires_at`;
 }

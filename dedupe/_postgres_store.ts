@@ -9,8 +9,11 @@
 
 import type postgres from "postgres";
 import { BoundedCache } from "../userhub/bounded_cache.ts";
+import { StatementBatcher } from "./_postgres_batch.ts";
 import type { ClaimResult, DeliveryGuard, SignedRequest } from "../userhub/dedupe.ts";
 import {
+  type ClaimItem,
+  type ClaimRow,
   claimStatement,
   completeStatement,
   deleteExpired,
@@ -34,6 +37,10 @@ export const CLEANUP_INTERVAL_MS = 60_000;
 const DEFAULT_MEMORY = 10_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 5;
+/** The most claims, or done marks, in one statement. */
+const BATCH_SIZE = 100;
+/** PostgreSQL's codes for a statement it aborted to break a deadlock or a serialization failure. */
+const RETRYABLE = new Set(["40P01", "40001"]);
 
 /** Options of {@linkcode PostgresDeliveryGuard}. */
 export interface PostgresDeliveryGuardOptions {
@@ -49,6 +56,12 @@ export interface PostgresDeliveryGuardOptions {
   memory?: number;
   /** How long one statement may take before the call fails (503), in milliseconds; 10 s by default. */
   timeout?: number;
+  /**
+   * How many claims (and done marks) may be in flight at once, 4 by default:
+   * the pool's connections. Those that arrive meanwhile wait, and go
+   * together in one statement.
+   */
+  flights?: number;
   /** Run by {@linkcode PostgresDeliveryGuard.close} once the guard is idle, e.g. ending the pool. */
   onClose?: () => Promise<void>;
 }
@@ -84,6 +97,8 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
   readonly #done: BoundedCache<true>;
   /** Signed digest → the action it was accepted under, until its window ends. */
   readonly #signed: BoundedCache<string>;
+  readonly #claims: StatementBatcher<ClaimItem, ClaimRow>;
+  readonly #completes: StatementBatcher<{ eventId: string; until: Date }, undefined>;
   #nextCleanup: number;
   #cleanup: Promise<void> | undefined;
 
@@ -102,6 +117,15 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
     this.#done = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
     this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
     this.#nextCleanup = this.#now() + CLEANUP_INTERVAL_MS;
+    const flights = options.flights ?? 4;
+    this.#claims = new StatementBatcher((items) => {
+      const now = this.#now();
+      return claimStatement(sql, items, new Date(now), new Date(now + this.#lease));
+    }, { flights, size: BATCH_SIZE, keys: (item) => [`e${item.eventId}`, `d${item.digest}`] });
+    this.#completes = new StatementBatcher(async (items) => {
+      await completeStatement(sql, items);
+      return items.map(() => undefined);
+    }, { flights, size: BATCH_SIZE, keys: (item) => [item.eventId] });
   }
 
   /**
@@ -120,37 +144,31 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
       return { status: "replayed", action: known };
     }
     if (known !== undefined && this.#done.get(eventId, now)) return { status: "done" };
+    const token = crypto.randomUUID();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.#now();
-      const token = crypto.randomUUID();
-      const [row] = await this.#run(
-        claimStatement(this.#sql, {
-          eventId,
-          token,
-          digest: signed.digest,
-          action: signed.action,
-          now: new Date(now),
-          claimUntil: new Date(now + this.#lease),
-          signedUntil: new Date(now + signed.ttl),
-        }),
-      );
+      const { digest, action } = signed;
+      const item = { eventId, token, digest, action, signedUntil: new Date(now + signed.ttl) };
+      let row: ClaimRow;
+      try {
+        row = await this.#run(this.#claims.run(item));
+      } catch (error) {
+        if (retryable(error) && attempt + 1 < MAX_ATTEMPTS) continue;
+        throw error;
+      }
       // Each part is unknown only when a delivery running at the same time
       // wrote the row after this statement began: then it is tried again.
-      if (row?.signed_action == null || row.signed_until === null) continue;
-      this.#signed.set(signed.digest, row.signed_action, row.signed_until.getTime());
-      if (row.signed_action !== signed.action) {
-        return { status: "replayed", action: row.signed_action };
-      }
-      if (row.token !== null) return { status: "claimed", token };
+      if (row.signed_action === null || row.signed_until === null) continue;
+      this.#signed.set(digest, row.signed_action, row.signed_until.getTime());
+      if (row.signed_action !== action) return { status: "replayed", action: row.signed_action };
+      if (row.claimed) return { status: "claimed", token };
       if (row.event_until === null) continue;
       if (row.state === "done") {
         this.#done.set(eventId, true, row.event_until.getTime());
         return { status: "done" };
       }
-      if (row.state === "processing") {
-        const left = row.event_until.getTime() - now;
-        return { status: "busy", retryAfter: Math.max(1, Math.ceil(left / 1000)) };
-      }
+      const left = row.event_until.getTime() - this.#now();
+      return { status: "busy", retryAfter: Math.max(1, Math.ceil(left / 1000)) };
     }
     throw new Error(`Cannot claim event ${JSON.stringify(eventId)}: the record keeps changing`);
   }
@@ -161,7 +179,7 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
    */
   async complete(eventId: string): Promise<void> {
     const until = this.#now() + RETENTION_MS;
-    await this.#run(completeStatement(this.#sql, eventId, new Date(until)));
+    await this.#run(this.#completes.run({ eventId, until: new Date(until) }));
     this.#done.set(eventId, true, until);
   }
 
@@ -279,4 +297,9 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
       clearTimeout(timer);
     }
   }
+}
+
+/** Whether PostgreSQL aborted the statement only to break a deadlock or a conflict: try again. */
+function retryable(error: unknown): boolean {
+  return RETRYABLE.has((error as { code?: string } | null)?.code ?? "");
 }

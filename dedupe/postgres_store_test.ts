@@ -76,6 +76,33 @@ Deno.test("PostgresDeliveryGuard against a real PostgreSQL", async (t) => {
       }
     });
 
+    await t.step("sends the claims and done marks that wait together, odd ids too", async () => {
+      await empty();
+      const sent: string[] = [];
+      const pool = instances(cluster);
+      try {
+        const guard = await pool.guard({ flights: 1 }, {
+          debug: (_, query) => void sent.push(query),
+        });
+        const ids = Array.from({ length: 30 }, (_, i) => `evt_${i} "{a,b}" \\ 'x' NULL é`);
+        const claims = await Promise.all(
+          [...ids, ...ids].map((id, i) => guard.claim(id, signed(`d${i}`))),
+        );
+        assert.equal(claims.filter((claim) => claim.status === "claimed").length, 30);
+        assert.equal(claims.filter((claim) => claim.status === "busy").length, 30);
+        assert.ok(sent.length < 60 / 2, `${sent.length} statements for 60 claims`);
+        sent.length = 0;
+        await Promise.all(ids.map((id) => guard.complete(id)));
+        assert.ok(sent.length < 30 / 2, `${sent.length} statements for 30 done marks`);
+        const [row] = await admin`
+          SELECT count(*)::int AS done FROM userhub_dedupe_events
+           WHERE id = ANY(${ids}::text[]) AND state = 'done'`;
+        assert.equal(row!.done, 30);
+      } finally {
+        await pool.close();
+      }
+    });
+
     await t.step("gives each of 100 events to one of two instances racing on them", async () => {
       await empty();
       const pool = instances(cluster);
