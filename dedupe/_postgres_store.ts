@@ -69,7 +69,9 @@ export interface PostgresDeliveryGuardOptions {
 /**
  * A {@linkcode DeliveryGuard} over PostgreSQL. A new event costs one
  * statement, one round trip: it records the signed request and claims the
- * event together, atomically, with `INSERT … ON CONFLICT`. Every time it
+ * event together, atomically (`UPDATE` of an expired row, `INSERT … ON
+ * CONFLICT DO NOTHING` of a missing one). Claims and done marks that arrive
+ * while every connection is busy go together in the next statement. Every time it
  * stores comes from its clock, passed as a parameter, and a row past its
  * `expires_at` counts as absent: it is taken over by the next claim, and
  * removed later in small batches.
