@@ -1,12 +1,15 @@
 /**
  * `DEDUPE_STORE` in the configuration: a `postgres://` or `postgresql://`
- * URL, anything else one line that never quotes the password.
+ * URL, anything else one line that never quotes the password; and the
+ * client configured by that URL alone.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import process from "node:process";
 import { ConfigError, loadConfig } from "../config.ts";
+import { connectPostgres } from "./postgres.ts";
 import { redactUrl } from "./postgres_url.ts";
 
 const load = (store: string) =>
@@ -55,4 +58,30 @@ Deno.test("redactUrl() hides the password of any URL, valid or not", () => {
   assert.equal(redactUrl("app:hunter2@db"), "app:***@db");
   // An @ later in the URL hides more, never less.
   assert.equal(redactUrl("postgres://app:pw@db/hooks?x=a@b"), "postgres://app:***@b");
+});
+
+Deno.test("connectPostgres() reads only the URL, and gives process.env back", async () => {
+  const env = process.env;
+  // Nothing connects before the first statement.
+  const sql = await connectPostgres("postgres://app:pw@db.internal:6543/hooks?max=2");
+  try {
+    assert.equal(process.env, env);
+    const { host, port, user, database, max, passfile } = sql.options as unknown as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(
+      { host, port, user, database, max, passfile },
+      {
+        host: ["db.internal"],
+        port: [6543],
+        user: "app",
+        database: "hooks",
+        max: 2,
+        passfile: null,
+      },
+    );
+  } finally {
+    await sql.end();
+  }
 });
