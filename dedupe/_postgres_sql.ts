@@ -57,7 +57,63 @@ export interface ClaimRow {
  * @param claimUntil The end of the lease of a claim taken now.
  * @returns One row per item, in their order.
  */
-export async function claimStatement(
+export function claimStatement(
+  sql: Sql,
+  items: ClaimItem[],
+  now: Date,
+  claimUntil: Date,
+): Promise<ClaimRow[]> {
+  return items.length === 1
+    ? claimOne(sql, items[0]!, now, claimUntil)
+    : claimMany(sql, items, now, claimUntil);
+}
+
+/** One claim: the statement of {@linkcode claimMany} over scalars, measured at half its time. */
+function claimOne(sql: Sql, item: ClaimItem, now: Date, claimUntil: Date): Promise<ClaimRow[]> {
+  return sql<ClaimRow[]>`
+    WITH signed_taken AS (
+      UPDATE userhub_dedupe_signed
+         SET action = ${item.action}, expires_at = ${item.signedUntil}::timestamptz
+       WHERE digest = ${item.digest} AND expires_at <= ${now}::timestamptz
+      RETURNING action, expires_at
+    ), signed_new AS (
+      INSERT INTO userhub_dedupe_signed (digest, action, expires_at)
+      VALUES (${item.digest}, ${item.action}, ${item.signedUntil}::timestamptz)
+      ON CONFLICT (digest) DO NOTHING
+      RETURNING action, expires_at
+    ), signed AS (
+      SELECT action, expires_at FROM signed_taken
+      UNION ALL
+      SELECT action, expires_at FROM signed_new
+      UNION ALL
+      SELECT action, expires_at FROM userhub_dedupe_signed
+       WHERE digest = ${item.digest} AND expires_at > ${now}::timestamptz
+         AND NOT EXISTS (SELECT FROM signed_taken) AND NOT EXISTS (SELECT FROM signed_new)
+    ), claim_taken AS (
+      UPDATE userhub_dedupe_events
+         SET state = 'processing', token = ${item.token}::uuid,
+             expires_at = ${claimUntil}::timestamptz
+       WHERE id = ${item.eventId} AND expires_at <= ${now}::timestamptz
+         AND EXISTS (SELECT FROM signed WHERE action = ${item.action})
+      RETURNING id
+    ), claim_new AS (
+      INSERT INTO userhub_dedupe_events (id, state, token, expires_at)
+      SELECT ${item.eventId}, 'processing', ${item.token}::uuid, ${claimUntil}::timestamptz
+        FROM signed WHERE action = ${item.action}
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    )
+    SELECT signed.action AS signed_action, signed.expires_at AS signed_until,
+           (EXISTS (SELECT FROM claim_taken) OR EXISTS (SELECT FROM claim_new)) AS claimed,
+           event.state, event.expires_at AS event_until
+      FROM (SELECT) AS one
+      LEFT JOIN signed ON true
+      LEFT JOIN userhub_dedupe_events AS event
+        ON event.id = ${item.eventId} AND event.expires_at > ${now}::timestamptz`;
+}
+
+/** Many claims with distinct event ids and digests, over arrays, rows written in id order. */
+async function claimMany(
   sql: Sql,
   items: ClaimItem[],
   now: Date,
@@ -166,6 +222,14 @@ export function completeStatement(
   sql: Sql,
   items: { eventId: string; until: Date }[],
 ): Promise<unknown> {
+  if (items.length === 1) {
+    const [{ eventId, until }] = items as [{ eventId: string; until: Date }];
+    return sql`
+      INSERT INTO userhub_dedupe_events AS e (id, state, token, expires_at)
+      VALUES (${eventId}, 'done', NULL, ${until}::timestamptz)
+      ON CONFLICT (id) DO UPDATE
+        SET state = 'done', token = NULL, expires_at = excluded.expires_at`;
+  }
   return sql`
     INSERT INTO userhub_dedupe_events AS e (id, state, token, expires_at)
     SELECT id, 'done', NULL, until FROM unnest(
