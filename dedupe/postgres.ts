@@ -143,7 +143,11 @@ export async function openPostgresGuard(
   } catch (error) {
     throw await failed("Cannot create the duplicate check's tables in", error);
   }
-  return new PostgresDeliveryGuard(sql, { ...options, onClose: () => sql.end({ timeout: 5 }) });
+  return new PostgresDeliveryGuard(sql, {
+    flights: sql.options.max, // As many statements in flight as the pool has connections.
+    ...options,
+    onClose: () => sql.end({ timeout: 5 }),
+  });
 }
 
 /** An error as one line, the password (plain or URL-encoded) replaced with `***`. */
