@@ -4,6 +4,7 @@
  * @module
  */
 
+import { POSTGRES_URL_FORM, postgresUrlProblem, redactUrl } from "./dedupe/postgres_url.ts";
 import { parseSecrets } from "./userhub/mod.ts";
 
 /** What the server needs to run. */
@@ -18,6 +19,12 @@ export interface Config {
   dedupe?: boolean;
   /** Where Deno KV keeps the record (`KV_PATH`); Deno's default location when absent. */
   kvPath?: string;
+  /**
+   * `DEDUPE_STORE`: a `postgres://` (or `postgresql://`) URL, password
+   * included. When set, the duplicate check keeps its records in that
+   * PostgreSQL database instead of Deno KV.
+   */
+  dedupeStore?: string;
   /**
    * `true` when `DEV_CONSOLE=on`, which only the `dev` task sets: the
    * delivery console at `/_console` records every call.
@@ -44,7 +51,8 @@ export interface Environment {
  * Reads `SIGNING_SECRET` (required; several secrets may be separated by
  * commas or whitespace), `PORT` (8000 by default), `HOSTNAME` (every
  * interface by default), `DEDUPE` (`on` by default, or `off`), `KV_PATH` (a
- * file for Deno KV; Deno's default location when unset) and `DEV_CONSOLE`
+ * file for Deno KV; Deno's default location when unset), `DEDUPE_STORE` (a
+ * PostgreSQL URL for the duplicate check; Deno KV when unset) and `DEV_CONSOLE`
  * (`off` by default, `on` in the `dev` task). Only the variables set away
  * from their default appear in the result.
  *
@@ -75,6 +83,8 @@ export function loadConfig(env: Environment): Config {
   if (!parseSwitch("DEDUPE", read("DEDUPE"), true)) config.dedupe = false;
   const kvPath = parseKvPath(read("KV_PATH"));
   if (kvPath !== undefined) config.kvPath = kvPath;
+  const dedupeStore = parseDedupeStore(read("DEDUPE_STORE"));
+  if (dedupeStore !== undefined) config.dedupeStore = dedupeStore;
   if (parseSwitch("DEV_CONSOLE", read("DEV_CONSOLE"), false)) config.console = true;
   return config;
 }
@@ -143,4 +153,16 @@ function parseKvPath(value: string | undefined): string | undefined {
     );
   }
   return path;
+}
+
+/** A PostgreSQL URL, or `undefined` when unset; never quoted with its password. */
+function parseDedupeStore(value: string | undefined): string | undefined {
+  const url = value?.trim() ?? "";
+  if (url === "") return undefined;
+  const problem = postgresUrlProblem(url);
+  if (problem === undefined) return url;
+  throw new ConfigError(
+    `DEDUPE_STORE ${JSON.stringify(redactUrl(url))} is not a PostgreSQL URL (${problem}): ` +
+      `use ${POSTGRES_URL_FORM}, or leave it unset for Deno KV`,
+  );
 }

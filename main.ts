@@ -10,6 +10,7 @@ import { createApp } from "./app/mod.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import type { DeliveryConsole } from "./console/mod.ts";
 import { KvDeliveryGuard } from "./dedupe/mod.ts";
+import { redactUrl } from "./dedupe/postgres_url.ts";
 import type { DeliveryGuard } from "./userhub/mod.ts";
 
 export { type App, type AppOptions, createApp, type DeliveryConsole } from "./app/mod.ts";
@@ -21,15 +22,15 @@ export type { Config } from "./config.ts";
  * permission). On Deno Deploy, the default is the KV database assigned to the
  * app.
  *
- * @param config `dedupe`, `kvPath` and `console`, as {@linkcode loadConfig} reads them.
- * @returns The store, or `undefined` when neither the duplicate check nor the
- * delivery console needs one.
+ * @param config `dedupe`, `dedupeStore`, `kvPath` and `console`, as {@linkcode loadConfig} reads them.
+ * @returns The store, or `undefined` when neither the duplicate check (unless
+ * it is in PostgreSQL) nor the delivery console needs one.
  * @throws {ConfigError} When KV is not enabled, or the file cannot be opened.
  */
 export async function openStore(
-  config: Pick<Config, "dedupe" | "kvPath" | "console">,
+  config: Pick<Config, "dedupe" | "dedupeStore" | "kvPath" | "console">,
 ): Promise<Deno.Kv | undefined> {
-  const needed = config.dedupe !== false || config.console;
+  const needed = (config.dedupe !== false && config.dedupeStore === undefined) || config.console;
   if (!needed) return undefined;
   if (typeof Deno.openKv !== "function") {
     throw new ConfigError(
@@ -56,9 +57,14 @@ export async function openStore(
   }
 }
 
-function describeDedupe(config: Pick<Config, "dedupe" | "kvPath">): string {
+function describeDedupe(config: Pick<Config, "dedupe" | "dedupeStore" | "kvPath">): string {
   if (config.dedupe === false) {
     return "Duplicate check off (DEDUPE=off): every delivery runs its handler";
+  }
+  if (config.dedupeStore !== undefined) {
+    return `Duplicate check on: handled events are remembered in PostgreSQL (${
+      redactUrl(config.dedupeStore)
+    })`;
   }
   const where = config.kvPath === undefined ? "Deno's default location" : config.kvPath;
   return `Duplicate check on: handled events are remembered in Deno KV (${where})`;
@@ -71,7 +77,7 @@ export const STOP_DEADLINE_MS = 25_000;
 /**
  * Stops the server gracefully on SIGTERM (a platform stopping it, or
  * `deno task dev` reloading) and SIGINT (Ctrl+C): calls in progress finish
- * and are answered, the KV store is closed, and the process exits normally
+ * and are answered, the stores are closed, and the process exits normally
  * once nothing is left to do, with every log line written. A second signal
  * exits at once (143, or 130 for SIGINT); so does a stop that takes longer
  * than {@linkcode STOP_DEADLINE_MS} (1), with its lines written too.
@@ -79,11 +85,13 @@ export const STOP_DEADLINE_MS = 25_000;
  * @param server The running server.
  * @param kv The KV store, if open.
  * @param deliveryConsole The delivery console, if on: its live pages are let go first.
+ * @param store The PostgreSQL store, if open: closed (its connections ended) last.
  */
 export function stopOnSignals(
   server: Deno.HttpServer,
   kv?: Deno.Kv,
   deliveryConsole?: DeliveryConsole,
+  store?: { close(): Promise<void> },
 ): void {
   let stopping = false;
   const stop = (signal: Deno.Signal) => {
@@ -97,7 +105,7 @@ export function stopOnSignals(
     // The deadline only ends a stop that is stuck; it keeps nothing running.
     Deno.unrefTimer(deadline);
     deliveryConsole?.close();
-    void server.shutdown().finally(() => {
+    void server.shutdown().then(() => store?.close()).catch(() => {}).finally(() => {
       clearTimeout(deadline);
       kv?.close();
       for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
@@ -119,19 +127,33 @@ async function openConsole(kv: Deno.Kv, config: Config): Promise<DeliveryConsole
 }
 
 /**
- * The duplicate check's store, as the configuration chooses it.
+ * The duplicate check's store, as the configuration chooses it: PostgreSQL
+ * when `DEDUPE_STORE` is set (its client loaded only then), Deno KV otherwise.
  *
- * @param config `dedupe` and `console`, as {@linkcode loadConfig} reads them.
+ * @param config `dedupe`, `dedupeStore` and `console`, as {@linkcode loadConfig} reads them.
  * @param kv The KV store {@linkcode openStore} opened.
- * @returns The guard, or `undefined` when the duplicate check is off.
+ * @returns The guard and what closes it, or `undefined` when the duplicate check is off.
+ * @throws {ConfigError} When the database cannot be reached, refuses the
+ * credentials, or its tables cannot be created: one line, without the password.
  */
-export function openGuard(
-  config: Pick<Config, "dedupe" | "console">,
+export async function openGuard(
+  config: Pick<Config, "dedupe" | "dedupeStore" | "console">,
   kv: Deno.Kv | undefined,
-): DeliveryGuard | undefined {
-  if (config.dedupe === false || kv === undefined) return undefined;
+): Promise<{ guard: DeliveryGuard; close?: () => Promise<void> } | undefined> {
+  if (config.dedupe === false) return undefined;
+  if (config.dedupeStore !== undefined) {
+    const { openPostgresGuard, StoreOpenError } = await import("./dedupe/postgres.ts");
+    try {
+      const guard = await openPostgresGuard(config.dedupeStore, { label: "DEDUPE_STORE" });
+      return { guard, close: () => guard.close() };
+    } catch (error) {
+      if (error instanceof StoreOpenError) throw new ConfigError(error.message);
+      throw error;
+    }
+  }
+  if (kv === undefined) return undefined;
   // The console's "Start over" clears the store: nothing may be remembered beside it.
-  return new KvDeliveryGuard(kv, config.console ? { memory: 0 } : {});
+  return { guard: new KvDeliveryGuard(kv, config.console ? { memory: 0 } : {}) };
 }
 
 /**
@@ -162,12 +184,12 @@ if (import.meta.main) {
   try {
     const config = loadConfig(Deno.env);
     const kv = await openStore(config);
+    const store = await openGuard(config, kv);
     // The console is loaded only when switched on.
     const deliveryConsole = kv && config.console ? await openConsole(kv, config) : undefined;
-    const guard = openGuard(config, kv);
     const app = createApp({
       secrets: config.secrets,
-      ...(guard && { guard }),
+      ...(store && { guard: store.guard }),
       ...(deliveryConsole && { console: deliveryConsole }),
     });
     const server = Deno.serve({
@@ -179,7 +201,7 @@ if (import.meta.main) {
         console.log(describeDedupe(config));
       },
     }, app);
-    stopOnSignals(server, kv, deliveryConsole);
+    stopOnSignals(server, kv, deliveryConsole, store?.close && { close: store.close });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

@@ -25,12 +25,6 @@ import { openGuard } from "../main.ts";
 const EVENT_ID = "evt_2LLkDJKdGvDCRh3JFsZQ9j";
 const userEvent = eventBody("users.changed");
 
-/** The duplicate check `main.ts` builds from `dedupe`, over `kv` and the test's clock. */
-function guarded(kv: Deno.Kv, options: { now?: () => number; dedupe?: boolean }) {
-  if (openGuard(options.dedupe === false ? { dedupe: false } : {}, kv) === undefined) return {};
-  return { guard: new KvDeliveryGuard(kv, { now: options.now ?? (() => NOW_MS) }) };
-}
-
 /** An app whose `users.changed` handler counts its runs and can be made to fail or wait. */
 function countingApp(
   kv: Deno.Kv,
@@ -44,7 +38,9 @@ function countingApp(
   const state = { runs: 0, finished: 0 };
   const app = createApp({
     secrets: [SECRET],
-    ...guarded(kv, options),
+    ...(options.dedupe !== false && {
+      guard: new KvDeliveryGuard(kv, { now: options.now ?? (() => NOW_MS) }),
+    }),
     now: options.now ?? (() => NOW_MS),
     logger,
     onError: () => {},
@@ -159,6 +155,7 @@ Deno.test("createApp() with a KV runs a later delivery once a crashed holder's l
 Deno.test("createApp() with DEDUPE=off runs the handler on every delivery", async () => {
   await withKv(async (kv) => {
     const config = loadConfig(new Map([["SIGNING_SECRET", SECRET], ["DEDUPE", "off"]]));
+    assert.equal(await openGuard(config, kv), undefined);
     const { app, state } = countingApp(kv, { dedupe: config.dedupe! });
     for (let i = 0; i < 3; i++) assert.equal((await deliver(app)).status, 200);
     assert.equal(state.runs, 3);

@@ -51,6 +51,7 @@ const CALL_MS = 10_000;
 export const PROCESS_ENV: Readonly<Record<string, string>> = {
   NO_COLOR: "1",
   DEDUPE: "",
+  DEDUPE_STORE: "",
   KV_PATH: "",
   HOSTNAME: "",
   DENO_KV_DB_MODE: "memory",
@@ -198,6 +199,15 @@ export class Server {
     }
     await Promise.all(this.#pumps);
     return status.code;
+  }
+
+  /** Sends a signal, e.g. `SIGKILL` to crash it; nothing if it has exited. */
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // It had exited already.
+    }
   }
 
   /** Stops the process and returns its exit code. */

@@ -9,7 +9,7 @@ import {
   signedRequest,
   withKv,
 } from "../tests/fixtures.ts";
-import { brokenGuard, guardedWebhook } from "./_testing.ts";
+import { brokenGuard, guardedWebhook } from "../tests/guarded_webhook.ts";
 import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
 import { Webhook } from "./webhook.ts";
 

@@ -8,7 +8,7 @@ import {
   signedRequest,
   withKv,
 } from "../tests/fixtures.ts";
-import { guardedWebhook } from "./_testing.ts";
+import { guardedWebhook } from "../tests/guarded_webhook.ts";
 import { signedDigest } from "./guard.ts";
 import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
 import { Webhook } from "./webhook.ts";

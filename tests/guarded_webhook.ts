@@ -1,14 +1,13 @@
 /**
- * Helpers of the library's own tests: a webhook over a delivery guard whose
- * handlers count their runs, and a guard whose store is down.
+ * Test fixtures of the duplicate check, for the tests of `userhub/` and of
+ * the stores in `dedupe/`: a webhook over a delivery guard whose handlers
+ * count their runs, and a guard whose store is down.
  *
  * @module
  */
 
-import { NOW_MS, recordingLogger, SECRET } from "../tests/fixtures.ts";
-import type { DeliveryGuard } from "./guard.ts";
-import type { Event } from "./events.ts";
-import { Webhook } from "./webhook.ts";
+import { type DeliveryGuard, type Event, Webhook } from "../userhub/mod.ts";
+import { NOW_MS, recordingLogger, SECRET } from "./fixtures.ts";
 
 /** A guard whose every operation throws, as a store that is down. */
 export const brokenGuard: DeliveryGuard = {
