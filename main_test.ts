@@ -1,15 +1,15 @@
 /**
  * Signed round trips through the app, as `main.ts` serves it: `createApp()`
- * called with a `new Request(...)`, no port. Start here; the other root tests
- * are:
+ * called with a `new Request(...)`, no port. Start here; then:
  *
- * - `verification_test.ts`: timestamps, missing pieces, the action from the query
- * - `dispatch_test.ts`: each event type to its handler, bad events, failures, 501, 405, 404
- * - `payload_test.ts`: event payloads checked field by field
- * - `dedupe_test.ts`: the duplicate check over Deno KV
+ * - `handlers/users_changed_test.ts`: a handler's test, the one to copy for yours
+ * - `app/verification_test.ts`: timestamps, missing pieces, the action from the query
+ * - `app/dispatch_test.ts`: each event type to its handler, bad events, failures, 501, 405, 404
+ * - `app/payload_test.ts`: event payloads checked field by field
+ * - `app/dedupe_test.ts`: the duplicate check over Deno KV; `dedupe/`: the stores
+ * - `app/body_limits_test.ts`: a real server on an ephemeral port, the 5 MiB cap
  * - `config_test.ts`: the environment variables
- * - `body_limits_test.ts`: a real server on an ephemeral port, the 5 MiB cap
- * - `server_process_test.ts`, `kv_restart_test.ts`: `main.ts` started as `deno task start` starts it
+ * - `tests/`: `main.ts` started as `deno task start` starts it
  *
  * @module
  */
