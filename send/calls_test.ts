@@ -59,3 +59,22 @@ Deno.test("buildCalls() never signs users.get and users.delete as the same bytes
     kv.close();
   }
 });
+
+Deno.test("buildCalls() signs each of --count users.* calls a second apart, so none is a replay", async () => {
+  const plan = {
+    target: "users.list" as const,
+    secret: "whsec_test",
+    sets: [],
+    count: 3,
+    repeat: 1,
+    timestampOffset: 0,
+    badSignature: false,
+    now: () => 1_700_000_000_500,
+  };
+  const calls = await Array.fromAsync(buildCalls(plan));
+  assert.deepEqual(calls.map((call) => call.headers["UserHub-Timestamp"]), [
+    "1699999998",
+    "1699999999",
+    "1700000000",
+  ]);
+});

@@ -5,10 +5,11 @@
  */
 
 import { parseSecrets } from "../userhub/mod.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../userhub/testing.ts";
 import { readArguments } from "./args.ts";
 import { quote } from "./quote.ts";
 import { suggest } from "./suggest.ts";
-import { isTarget, type Target, TARGETS } from "./targets.ts";
+import { isEventTarget, isTarget, type Target, TARGETS } from "./targets.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Where `SIGNING_SECRET` and `PORT` are read: `Deno.env`, or a `Map` in tests. */
@@ -93,6 +94,13 @@ export function parseCommand(args: readonly string[], env: Environment): Command
   }
 
   const { data } = values;
+  const count = parseWhole("count", values.count, 1, MAX_CALLS);
+  if (!isEventTarget(what) && count > TIMESTAMP_TOLERANCE_SECONDS) {
+    throw new UsageError(
+      `Option "--count" is ${count}: at most ${TIMESTAMP_TOLERANCE_SECONDS} distinct ${what} ` +
+        "calls, each signed a second before the one after it, inside the timestamp window",
+    );
+  }
   return {
     kind: "send",
     options: {
@@ -101,7 +109,7 @@ export function parseCommand(args: readonly string[], env: Environment): Command
       secret: readSecret(values.secret, env),
       ...(data !== undefined && { data }),
       sets: (values.set ?? []).map(parseSet),
-      count: parseWhole("count", values.count, 1, MAX_CALLS),
+      count,
       repeat: parseWhole("repeat", values.repeat, 1, MAX_CALLS),
       concurrency: parseWhole("concurrency", values.concurrency, 1, MAX_CONCURRENCY),
       timestampOffset: parseOffset(values["timestamp-offset"]),

@@ -162,3 +162,9 @@ Deno.test("parseCommand() reads PORT as the server does, but will not send to po
   assertUsage(["challenge"], /^PORT "0" is not a port to send to: use 1 to 65535/, env("0"));
   assertUsage(["challenge"], /^PORT "65536" is not a port to send to/, env("65536"));
 });
+
+Deno.test("parseCommand() allows --count up to 300 for users.*, a signed second each", () => {
+  assert.equal(options(["users.list", "--count", "300"]).count, 300);
+  assertUsage(["users.list", "--count", "301"], /^Option "--count" is 301: at most 300 distinct/);
+  assert.equal(options(["users.changed", "--count", "301"]).count, 301);
+});
