@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../app/mod.ts";
 import { eventBody, NOW_MS, recordingLogger, SECRET, signedRequest } from "../tests/fixtures.ts";
 import { guardedWebhook } from "../tests/guarded_webhook.ts";
-import { type Cluster, freePort, startCluster } from "../tests/_postgres.ts";
+import { type Cluster, freePort, startCluster } from "../tests/postgres_cluster.ts";
 import { connectPostgres, openPostgresGuard, PostgresDeliveryGuard } from "./postgres.ts";
 
 const EVENT_ID = "evt_2LLkDJKdGvDCRh3JFsZQ9j";

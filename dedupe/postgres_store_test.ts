@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { NOW_MS, testClock } from "../tests/fixtures.ts";
-import { type Cluster, freePort, startCluster } from "../tests/_postgres.ts";
+import { type Cluster, freePort, startCluster } from "../tests/postgres_cluster.ts";
 import { guardCases } from "./_guard_cases.ts";
 import {
   type ConnectOptions,

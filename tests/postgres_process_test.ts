@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { SAMPLE_PAYLOADS, SECRET, signedRequest } from "./fixtures.ts";
 import { runStart, Server, startTaskArgs } from "./_process.ts";
-import { type Cluster, freePort, startCluster } from "./_postgres.ts";
+import { type Cluster, freePort, startCluster } from "./postgres_cluster.ts";
 
 /** A `users.changed` event whose handler prints ` - User: <userId> …`. */
 function userEvent(eventId: string, userId: string): string {

@@ -10,7 +10,7 @@ import {
   withKv,
 } from "../tests/fixtures.ts";
 import { brokenGuard, guardedWebhook } from "../tests/guarded_webhook.ts";
-import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
+import { KvDeliveryGuard } from "../dedupe/mod.ts";
 import { Webhook } from "./webhook.ts";
 
 const userEvent = eventBody("users.changed");

@@ -10,7 +10,7 @@ import {
 } from "../tests/fixtures.ts";
 import { guardedWebhook } from "../tests/guarded_webhook.ts";
 import { signedDigest } from "./guard.ts";
-import { KvDeliveryGuard } from "../dedupe/_kv_store.ts";
+import { KvDeliveryGuard } from "../dedupe/mod.ts";
 import { Webhook } from "./webhook.ts";
 
 Deno.test("Webhook with a guard refuses a second copy of a users.* call with 409", async () => {

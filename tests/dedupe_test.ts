@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { createApp } from "./mod.ts";
+import { createApp } from "../app/mod.ts";
 import { loadConfig } from "../config.ts";
 import {
   eventBody,
@@ -18,7 +18,7 @@ import {
   signedRequest,
   withKv,
   withScratchDir,
-} from "../tests/fixtures.ts";
+} from "./fixtures.ts";
 import { KvDeliveryGuard } from "../dedupe/mod.ts";
 import { openGuard } from "../main.ts";
 

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { ConfigError, loadConfig } from "../config.ts";
-import { connectPostgres } from "./postgres.ts";
-import { redactUrl } from "./postgres_url.ts";
+import { connectPostgres } from "../dedupe/postgres.ts";
+import { redactUrl } from "../dedupe/postgres_url.ts";
 
 const load = (store: string) =>
   loadConfig(new Map([["SIGNING_SECRET", "whsec_test"], ["DEDUPE_STORE", store]]));
