@@ -16,7 +16,7 @@ Deno.test("users.changed runs its handler and is answered 200", async () => {
     secrets: [secret],
     handlers: { "users.changed": (event) => void seen.push(event.usersChanged.user.id) },
   });
-  const response = await app(eventRequest("users.changed", { secret }));
+  const response = await app(await eventRequest("users.changed", { secret }));
   assert.equal(response.status, 200);
   assert.equal(await response.text(), "{}");
   assert.equal(seen.length, 1);
@@ -29,7 +29,7 @@ Deno.test("handlers/users_changed.ts logs the user of the event", async () => {
   console.log = (line: string) => void lines.push(line);
   try {
     const app = createApp({ secrets: [secret] });
-    const response = await app(eventRequest("users.changed", { secret, id: "evt_test_1" }));
+    const response = await app(await eventRequest("users.changed", { secret, id: "evt_test_1" }));
     assert.equal(response.status, 200);
     await response.body?.cancel();
   } finally {

@@ -74,7 +74,7 @@ export async function* buildCalls(plan: CallPlan): AsyncGenerator<Call> {
     // A call that is not an event has no id to tell it apart: each is signed a second
     // earlier than the next, so that no two are one signed request (docs/duplicates.md).
     const apart = isEventTarget(plan.target) ? 0 : plan.count - 1 - i;
-    const signed = signedHeaders({
+    const signed = await signedHeaders({
       action,
       body,
       secret: plan.secret,

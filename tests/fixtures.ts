@@ -30,7 +30,7 @@ export const NOW_S = NOW_MS / 1000;
  */
 export function signedRequest(
   input: Omit<testing.SignedRequestInput, "secret"> & { secret?: string },
-): Request {
+): Promise<Request> {
   return testing.signedRequest({ secret: SECRET, timestamp: NOW_S, ...input });
 }
 

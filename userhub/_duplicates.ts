@@ -77,7 +77,7 @@ export class Duplicates {
     const guard = this.#guard;
     if (guard === undefined) return await run();
     const about = `${event.id} (${event.type})`;
-    const signed = this.#signed(call);
+    const signed = await this.#signed(call);
     const claim = await this.#store(call.action, about, () => guard.claim(event.id, signed));
     if (claim.status === "done") return "duplicate";
     if (claim.status === "busy") throw new BusyError(event.id, claim.retryAfter);
@@ -118,7 +118,7 @@ export class Duplicates {
   async admitAction(call: VerifiedCall): Promise<void> {
     const guard = this.#guard;
     if (guard === undefined) return;
-    const signed = this.#signed(call);
+    const signed = await this.#signed(call);
     const earlier = await this.#store(call.action, call.action, () => guard.rememberSigned(signed));
     if (earlier !== undefined) throw replayed(call.action, earlier);
   }
@@ -132,7 +132,7 @@ export class Duplicates {
     const guard = this.#guard;
     if (guard === undefined) return;
     try {
-      const signed = this.#signed(call);
+      const signed = await this.#signed(call);
       await inDedupeSpan(() => guard.rememberSigned(signed));
     } catch (cause) {
       this.#logger.error("Cannot record the challenge request (answered anyway):", cause);
@@ -157,8 +157,8 @@ export class Duplicates {
   }
 
   /** The call as the guard remembers it, for as long as its timestamp is accepted. */
-  #signed(call: VerifiedCall): SignedRequest {
-    const digest = signedDigest(call.timestamp, call.body);
+  async #signed(call: VerifiedCall): Promise<SignedRequest> {
+    const digest = await signedDigest(call.timestamp, call.body);
     return { digest, action: call.action, ttl: this.#window };
   }
 }

@@ -1,48 +1,74 @@
 /**
- * SHA-256 and HMAC-SHA256 of `<prefix><body>`, from the platform:
- * `node:crypto`, which Deno implements natively and runs synchronously, so a
- * small body costs no round trip through a promise queue and a large one is
- * hashed at native speed.
+ * HMAC-SHA256 and SHA-256 of `<prefix><body>`, from the platform's WebCrypto:
+ * native hashing, off the main thread for large bodies, and a constant-time
+ * comparison of signatures (`crypto.subtle.verify`).
  *
  * @module
  */
 
-import { createHash, createHmac } from "node:crypto";
+const encoder = new TextEncoder();
 
-/** An HMAC-SHA256 key. */
+/** An HMAC-SHA256 key, imported once. */
 export class HmacSha256 {
-  readonly #key: Uint8Array;
+  readonly #key: Promise<CryptoKey>;
 
   /** @param key The key bytes. */
-  constructor(key: Uint8Array) {
-    this.#key = key;
+  constructor(key: Uint8Array<ArrayBuffer>) {
+    this.#key = crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
   }
 
   /**
-   * The HMAC of `<prefix><body>`.
-   * @param prefix ASCII text signed before the body.
-   * @param body The bytes.
+   * The HMAC of a message.
+   * @param message The bytes, e.g. from {@linkcode joined}.
    * @returns 64 lowercase hex digits.
    */
-  hex(prefix: string, body: Uint8Array): string {
-    return createHmac("sha256", this.#key).update(prefix).update(body).digest("hex");
+  async hex(message: Uint8Array<ArrayBuffer>): Promise<string> {
+    return new Uint8Array(await crypto.subtle.sign("HMAC", await this.#key, message)).toHex();
+  }
+
+  /**
+   * Whether a MAC is the HMAC of a message, compared in constant time.
+   * @param message The bytes, e.g. from {@linkcode joined}.
+   * @param mac The MAC to check, 32 bytes.
+   * @returns Whether it matches.
+   */
+  async verify(message: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
+    return await crypto.subtle.verify("HMAC", await this.#key, mac, message);
   }
 }
 
 /**
- * The SHA-256 of `<prefix><body>`.
+ * The SHA-256 of a message.
  *
- * @param prefix ASCII text hashed before the body.
- * @param body The bytes.
+ * @param message The bytes, e.g. from {@linkcode joined}.
  * @returns 64 lowercase hex digits.
  *
  * @example
  * ```ts
- * import { sha256Hex } from "./_hashing.ts";
+ * import { joined, sha256Hex } from "./_hashing.ts";
  *
- * console.assert(sha256Hex("", new TextEncoder().encode("abc")).startsWith("ba7816bf"));
+ * const digest = await sha256Hex(joined("", new TextEncoder().encode("abc")));
+ * console.assert(digest.startsWith("ba7816bf"));
  * ```
  */
-export function sha256Hex(prefix: string, body: Uint8Array): string {
-  return createHash("sha256").update(prefix).update(body).digest("hex");
+export async function sha256Hex(message: Uint8Array<ArrayBuffer>): Promise<string> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", message)).toHex();
+}
+
+/**
+ * The bytes of `<prefix><body>`, as one buffer.
+ *
+ * @param prefix ASCII text before the body, such as `<timestamp>.`.
+ * @param body The bytes.
+ * @returns A new buffer.
+ */
+export function joined(prefix: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const head = encoder.encode(prefix);
+  const message = new Uint8Array(head.length + body.length);
+  message.set(head);
+  message.set(body, head.length);
+  return message;
 }

@@ -53,10 +53,10 @@ export interface VerifyOptions {
  * or conflicting action; 401 `UNAUTHENTICATED` for a missing, malformed or
  * stale timestamp, or a missing or wrong signature.
  */
-export function verifyCall(
+export async function verifyCall(
   call: UnverifiedCall,
   options: VerifyOptions,
-): VerifiedCall {
+): Promise<VerifiedCall> {
   const { headers, body } = call;
   if (body.length === 0) throw malformed("the body is empty");
 
@@ -85,7 +85,7 @@ export function verifyCall(
     );
   }
 
-  if (!verifySignature(options.keys, timestampText, body, signatures)) {
+  if (!await verifySignature(options.keys, timestampText, body, signatures)) {
     throw unauthenticated("no signature matches the body and a configured secret");
   }
   return { action, timestamp, body };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { sha256Hex } from "./_hashing.ts";
+import { joined, sha256Hex } from "./_hashing.ts";
 
 /** What {@linkcode DeliveryGuard.claim} found for an event id. */
 export type ClaimResult =
@@ -87,10 +87,10 @@ export interface SignedRequest {
  * ```ts
  * import { signedDigest } from "./guard.ts";
  *
- * const digest = signedDigest(1700000000, new TextEncoder().encode("{}"));
+ * const digest = await signedDigest(1700000000, new TextEncoder().encode("{}"));
  * console.assert(digest.length === 64);
  * ```
  */
-export function signedDigest(timestamp: number, body: Uint8Array): string {
-  return sha256Hex(`${timestamp}.`, body);
+export async function signedDigest(timestamp: number, body: Uint8Array): Promise<string> {
+  return await sha256Hex(joined(`${timestamp}.`, body));
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { HmacSha256, sha256Hex } from "./_hashing.ts";
+import { HmacSha256, joined, sha256Hex } from "./_hashing.ts";
 
 const encoder = new TextEncoder();
 
-Deno.test("sha256Hex() gives the FIPS 180-4 example digests", () => {
+Deno.test("sha256Hex() gives the FIPS 180-4 example digests", async () => {
   const cases: [string, string][] = [
     ["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
     ["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
@@ -13,13 +13,16 @@ Deno.test("sha256Hex() gives the FIPS 180-4 example digests", () => {
     ],
   ];
   for (const [message, expected] of cases) {
-    assert.equal(sha256Hex("", encoder.encode(message)), expected);
+    assert.equal(await sha256Hex(joined("", encoder.encode(message))), expected);
     // The same message split between prefix and body.
-    assert.equal(sha256Hex(message.slice(0, 2), encoder.encode(message.slice(2))), expected);
+    assert.equal(
+      await sha256Hex(joined(message.slice(0, 2), encoder.encode(message.slice(2)))),
+      expected,
+    );
   }
 });
 
-Deno.test("HmacSha256 gives the RFC 4231 test case results", () => {
+Deno.test("HmacSha256 gives the RFC 4231 test case results, and verifies them", async () => {
   const cases: [Uint8Array<ArrayBuffer>, string, string][] = [
     [
       new Uint8Array(20).fill(0x0b),
@@ -38,6 +41,11 @@ Deno.test("HmacSha256 gives the RFC 4231 test case results", () => {
     ],
   ];
   for (const [key, message, expected] of cases) {
-    assert.equal(new HmacSha256(key).hex("", encoder.encode(message)), expected);
+    const mac = new HmacSha256(key);
+    assert.equal(await mac.hex(joined("", encoder.encode(message))), expected);
+    assert.equal(await mac.verify(encoder.encode(message), Uint8Array.fromHex(expected)), true);
+    const wrong = Uint8Array.fromHex(expected);
+    wrong[31]! ^= 1;
+    assert.equal(await mac.verify(encoder.encode(message), wrong), false);
   }
 });

@@ -14,7 +14,7 @@
  *   secrets: [secret],
  *   handlers: { "users.changed": (event) => void seen.push(event.usersChanged.user.id) },
  * });
- * const response = await app(eventRequest("users.changed", { secret }));
+ * const response = await app(await eventRequest("users.changed", { secret }));
  * console.assert(response.status === 200 && seen.length === 1);
  * ```
  *
@@ -64,16 +64,16 @@ export type SignedHeaders = {
  * import { signedHeaders } from "./testing.ts";
  *
  * const body = new TextEncoder().encode('{"challenge":"abc"}');
- * const headers = signedHeaders({ action: "challenge", body, secret: "whsec_test" });
+ * const headers = await signedHeaders({ action: "challenge", body, secret: "whsec_test" });
  * console.assert(headers["UserHub-Signature"].length === 64);
  * ```
  */
-export function signedHeaders(input: SignedHeadersInput): SignedHeaders {
+export async function signedHeaders(input: SignedHeadersInput): Promise<SignedHeaders> {
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
   return {
     "UserHub-Action": input.action,
     "UserHub-Timestamp": timestamp,
-    "UserHub-Signature": sign(input.secret, timestamp, input.body),
+    "UserHub-Signature": await sign(input.secret, timestamp, input.body),
   };
 }
 
@@ -105,14 +105,14 @@ export interface SignedRequestInput {
  * ```ts
  * import { signedRequest } from "./testing.ts";
  *
- * const request = signedRequest({ body: '{"challenge":"abc"}', secret: "whsec_other", action: "challenge" });
+ * const request = await signedRequest({ body: '{"challenge":"abc"}', secret: "whsec_other", action: "challenge" });
  * console.assert(request.headers.get("userhub-action") === "challenge");
  * ```
  */
-export function signedRequest(input: SignedRequestInput): Request {
+export async function signedRequest(input: SignedRequestInput): Promise<Request> {
   const body = typeof input.body === "string" ? new TextEncoder().encode(input.body) : input.body;
   const headers = new Headers(
-    signedHeaders({
+    await signedHeaders({
       action: input.action ?? "events.handle",
       body,
       secret: input.secret,
@@ -146,11 +146,11 @@ export interface EventRequestInput extends Omit<SignedRequestInput, "body" | "ac
  * @param payload The payload under the type's field; the type's sample by default.
  * @returns The request.
  */
-export function eventRequest<T extends EventType>(
+export async function eventRequest<T extends EventType>(
   type: T,
   input: EventRequestInput,
   payload: PayloadOf<T> = samplePayload(type, input.time),
-): Request {
+): Promise<Request> {
   const { id, time, ...request } = input;
   const event = {
     id: id ?? newId("evt"),
@@ -158,7 +158,7 @@ export function eventRequest<T extends EventType>(
     type,
     [EVENT_TYPES[type].field]: payload,
   };
-  return signedRequest({ ...request, body: JSON.stringify(event) });
+  return await signedRequest({ ...request, body: JSON.stringify(event) });
 }
 
 /**
@@ -168,11 +168,11 @@ export function eventRequest<T extends EventType>(
  * @param input The secret, and what to change.
  * @returns The request.
  */
-export function actionRequest(
+export async function actionRequest(
   action: "challenge" | UserActionName,
   input: Omit<SignedRequestInput, "body" | "action">,
-): Request {
-  return signedRequest({ ...input, action, body: JSON.stringify(sampleRequest(action)) });
+): Promise<Request> {
+  return await signedRequest({ ...input, action, body: JSON.stringify(sampleRequest(action)) });
 }
 
 /**

@@ -195,7 +195,7 @@ export class Webhook {
       let call: VerifiedCall;
       try {
         const options = { keys: this.#keys, now: this.#now(), tolerance: this.#tolerance };
-        call = verifyCall({ headers: request.headers, body, url: request.url }, options);
+        call = await verifyCall({ headers: request.headers, body, url: request.url }, options);
       } catch (error) {
         return { ...this.#refused(error), body };
       }

@@ -184,7 +184,7 @@ Deno.test("Webhook logs one line for an answered challenge and an answered actio
     .onAction("users.get", ({ id }) => ({ id }));
   const calls = [["challenge", '{"challenge":"abc"}'], ["users.get", '{"id":"u1"}']] as const;
   for (const [action, body] of calls) {
-    const response = await webhook.handleFromWeb(signedRequest({ body, action }));
+    const response = await webhook.handleFromWeb(await signedRequest({ body, action }));
     assert.equal(response.status, 200);
     await response.body?.cancel();
   }
