@@ -6,7 +6,7 @@
  */
 
 import { createHmac } from "node:crypto";
-import { organizationsChangedBody } from "./fixture.ts";
+import { largeOrganizationsChangedBody, organizationsChangedBody } from "./fixture.ts";
 
 /** The secret every server of the benchmark is started with and every request signed with. */
 export const SIGNING_SECRET = "whsec_bench_0123456789abcdef";
@@ -31,9 +31,26 @@ export function eventBody(id: string): string {
   return organizationsChangedBody(`evt_${id}`);
 }
 
-/** A signed `events.handle` request carrying the event with id `evt_<id>`. */
-export function eventRequest(port: number, id: string): string {
-  return signedRequest(port, "events.handle", eventBody(id));
+/** Which event a run sends: the 1.6 KB one, or the 256 KiB one. */
+export type EventSize = "small" | "large";
+
+/** A signed `events.handle` request carrying the event with id `evt_<id>`, of `size`. */
+export function eventRequest(port: number, id: string, size: EventSize = "small"): string {
+  const body = size === "large" ? largeOrganizationsChangedBody(`evt_${id}`) : eventBody(id);
+  return signedRequest(port, "events.handle", body);
+}
+
+/**
+ * The body of the challenge that `bench/load.lua` sends once every event of
+ * a run was sent (a connection must send something): every server answers it
+ * with 2xx (the project, the floor and the peers echo it, the baseline answers
+ * `{}`), and the script does not count the echo among the answered events.
+ */
+export const FILLER_BODY = JSON.stringify({ challenge: "bench-filler" });
+
+/** The signed filler challenge, signed now. */
+export function fillerRequest(port: number): string {
+  return signedRequest(port, "challenge", FILLER_BODY);
 }
 
 /** A signed `challenge` request that closes its connection: the readiness probe. */

@@ -1,13 +1,15 @@
 /**
- * The load benchmark: starts the project's server (the command of
- * `deno task start`, logging to a file) and a bare `Deno.serve` baseline one
- * after the other, A B A B, drives each with `wrk` and pre-signed requests
- * that each carry a new event id, and prints a table of throughput, server
- * CPU per request, latency, peak RSS and cold start, each with its ratio to
- * the baseline of the same rounds. Then it sends ten concurrent 100 MB bodies
- * and reports how much the server's peak RSS grew. With `--only=...,otel` it
- * also runs the server with Deno's OpenTelemetry on, exporting to a sink in
- * this process.
+ * The load benchmark: starts, one after the other in each round, UserHub's
+ * SDK as its guide serves it and with a no-op handler (the peers, from
+ * `../shared/peers/` when it is there), a bare `Deno.serve`, the floor
+ * (`bench/floor.ts`) and the project's server (the command of `deno task
+ * start`, logging to a file) in each configuration, and the large event's
+ * runs; drives each with `wrk` and pre-signed requests, and prints one table
+ * of server CPU per request, throughput, p99 latency, peak RSS and cold start,
+ * each with its ratio to the SDK's run of the same round, then the targets.
+ * Then it sends ten concurrent 100 MB bodies to the project's server and
+ * reports how much its peak RSS grew. With `--only=...,otel` it also runs the
+ * server with Deno's OpenTelemetry on, exporting to a sink in this process.
  *
  * Run it with `deno task bench` (or `deno run -A bench/load.ts --help`).
  *
@@ -19,23 +21,36 @@ import { eventBody } from "./http.ts";
 import { clockTicks, cpuModel, ensureWrk, pinCores } from "./machine.ts";
 import { failedRun, measure, type Run, type RunSetup } from "./measure.ts";
 import { type OtlpSink, startOtlpSink } from "./otlp_sink.ts";
-import { startServer, stopServer, type Subject, takePort } from "./servers.ts";
-import { allSubjects, chosenSubjects, hasDedupe, RUN_NAMES, startTaskCommand } from "./subjects.ts";
-import { kvCostLine, markdownTable, roundRatioLines, runLine, type Runs } from "./table.ts";
+import { PROJECT_ROOT, startServer, stopServer, type Subject, takePort } from "./servers.ts";
+import {
+  allSubjects,
+  baselineKey,
+  chosenSubjects,
+  hasDedupe,
+  hasPeers,
+  RUN_NAMES,
+  startTaskCommand,
+} from "./subjects.ts";
+import { kvCostLine, markdownTable, runLine, type Runs, targetLines } from "./table.ts";
 import { hostileUploads, uploadLine, uploadsHeading } from "./uploads.ts";
 
 const HELP = `Usage: deno run -A bench/load.ts [options]
        deno task bench -- [options]
 
-  --rounds=N        rounds of baseline and server runs (default 3)
-  --requests=N      measured requests per run, each a new event (default 60000)
-  --warmup=N        warm-up requests per run before measuring (default 10000)
-  --kv-requests=N   measured requests of the runs with duplicate protection on (default 30000)
-  --connections=N   wrk connections (default 32)
-  --uploads=N       concurrent 100 MB uploads in the memory check (default 10; 0 skips it)
-  --only=NAMES      comma-separated runs to do: bare,off,on,repeat; also otel (the start
-                    command with DEDUPE=off and OpenTelemetry on), which only runs when named
-  --command=CMD     run CMD instead of the start task's command (for experiments)
+  --rounds=N          rounds, each a run of every server (default 5)
+  --requests=N        measured requests per run, each a new event (default 30000)
+  --warmup=N          warm-up requests per run before measuring (default 5000)
+  --kv-requests=N     measured requests of the runs with duplicate protection on (default 15000)
+  --large-requests=N  measured requests of the 256 KiB event's runs, a quarter as many
+                      to warm up (default 1000; 0 skips those runs)
+  --connections=N     wrk connections (default 32)
+  --uploads=N         concurrent 100 MB uploads in the memory check (default 10; 0 skips it)
+  --only=NAMES        comma-separated runs to do, of: ${RUN_NAMES.join(",")};
+                      otel (the start command with DEDUPE=off and OpenTelemetry on) only
+                      runs when named; the SDK's run (sdk), which every ratio is taken
+                      to, always runs (bare without the peers), and so does sdk-256k
+                      with a 256 KiB run
+  --command=CMD       run CMD instead of the start task's command (for experiments)
   -h, --help        print this help
 `;
 
@@ -45,6 +60,7 @@ interface Options {
   rounds: number;
   requests: number;
   kvRequests: number;
+  largeRequests: number;
   warmup: number;
   connections: number;
   uploads: number;
@@ -98,6 +114,7 @@ function parseOptions(args: string[]): Options {
         requests: { type: "string" },
         warmup: { type: "string" },
         "kv-requests": { type: "string" },
+        "large-requests": { type: "string" },
         connections: { type: "string" },
         uploads: { type: "string" },
         only: { type: "string" },
@@ -112,10 +129,11 @@ function parseOptions(args: string[]): Options {
   if (values.command === "") throw new UsageError(`Invalid option --command: it is empty`);
   return {
     help: values.help ?? false,
-    rounds: wholeNumber("rounds", values.rounds, 3, 1),
-    requests: wholeNumber("requests", values.requests, 60_000, 1),
-    kvRequests: wholeNumber("kv-requests", values["kv-requests"], 30_000, 1),
-    warmup: wholeNumber("warmup", values.warmup, 10_000, 1),
+    rounds: wholeNumber("rounds", values.rounds, 5, 1),
+    requests: wholeNumber("requests", values.requests, 30_000, 1),
+    kvRequests: wholeNumber("kv-requests", values["kv-requests"], 15_000, 1),
+    largeRequests: wholeNumber("large-requests", values["large-requests"], 1_000, 0),
+    warmup: wholeNumber("warmup", values.warmup, 5_000, 1),
     connections: wholeNumber("connections", values.connections, 32, 1),
     uploads: wholeNumber("uploads", values.uploads, 10, 0),
     only: runNames(values.only),
@@ -123,30 +141,82 @@ function parseOptions(args: string[]): Options {
   };
 }
 
+/**
+ * The commit the checkout is at, and how many of its files differ from it (a
+ * shared working tree may change between two runs). Read only: git takes no
+ * lock and writes nothing.
+ */
+async function checkout(): Promise<string> {
+  const git = async (...args: string[]) => {
+    const output = await new Deno.Command("git", {
+      args: ["--no-optional-locks", "-C", PROJECT_ROOT, ...args],
+      stdout: "piped",
+      stderr: "null",
+    }).output().catch(() => undefined);
+    return output?.success ? new TextDecoder().decode(output.stdout).trim() : undefined;
+  };
+  const commit = await git("log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M");
+  if (commit === undefined) return "not a git checkout";
+  const changed = (await git("status", "--porcelain", "--untracked-files=no"))?.split("\n")
+    .filter((line) => line !== "").length ?? 0;
+  return `commit ${commit}` + (changed ? `, ${changed} tracked file(s) changed since` : "");
+}
+
 /** What runs, on what, and how many requests: the lines above the runs' lines. */
-function printHeader(options: Options, pinNote: string, command: string, dedupe: boolean): void {
+async function printHeader(
+  options: Options,
+  pinNote: string,
+  command: string,
+  dedupe: boolean,
+): Promise<void> {
   console.log(`deno ${Deno.version.deno}, ${cpuModel() ?? "unknown CPU"}, ${pinNote}`);
   console.log(`server command: ${command} (stdout and stderr to files)`);
+  console.log(`project: ${await checkout()}`);
   if (!dedupe) console.log("no duplicate protection in this checkout: measuring what exists");
   console.log(
-    `${options.rounds} rounds; per run ${options.warmup} warm-up + ${options.requests} measured ` +
+    `${options.rounds} round(s); per run ${options.warmup} warm-up + ${options.requests} measured ` +
       `(with Deno KV: ${options.warmup} + ` +
       `${Math.min(options.requests, options.kvRequests)}) ` +
       `signed organizations.changed calls (${eventBody("x").length} bytes), each a new event id ` +
-      `(except "repeated"), wrk -t1 -c${options.connections}\n`,
+      `(except "repeat"); 256 KiB event: ${Math.ceil(options.largeRequests / 4)} + ` +
+      `${options.largeRequests}, one signed request sent again; wrk -t1 -c${options.connections}\n`,
   );
 }
 
-/** Every round: each subject's run in turn, its line printed as it ends. */
+/**
+ * The order of a round's runs: each run the targets compare (DEDUPE=off with
+ * the SDK and the floor, the duplicate check with DEDUPE=off, the 256 KiB
+ * runs with each other) close to the other, since the machine's load drifts.
+ */
+const RUN_ORDER = [
+  "sdk-noop",
+  "bare",
+  "floor",
+  "off",
+  "sdk",
+  "on",
+  "repeat",
+  "otel",
+  "floor-256k",
+  "off-256k",
+  "sdk-256k",
+];
+
+/**
+ * Every round: each subject's run in turn, its line printed as it ends. Every
+ * other round runs them in the reverse order, so that a steady drift of the
+ * machine's load weighs on both runs of a pair alike.
+ */
 async function runRounds(
   subjects: Subject[],
   setup: RunSetup,
   rounds: number,
   sink: OtlpSink | undefined,
 ): Promise<Runs> {
-  const runs: Runs = new Map();
+  const runs: Runs = new Map(subjects.map((subject) => [subject.key, []]));
+  const order = [...subjects].sort((a, b) => RUN_ORDER.indexOf(a.key) - RUN_ORDER.indexOf(b.key));
   for (let round = 1; round <= rounds; round++) {
-    for (const subject of subjects) {
+    for (const subject of round % 2 ? order : [...order].reverse()) {
       sink?.take(); // counts start again: what the line after an otel run shows is its own
       let result: Run;
       try {
@@ -154,22 +224,27 @@ async function runRounds(
       } catch (error) {
         result = failedRun(error instanceof Error ? error.message : String(error));
       }
-      runs.set(subject.key, [...runs.get(subject.key) ?? [], result]);
+      runs.get(subject.key)!.push(result);
       console.log(runLine(round, subject.key, result));
-      if (subject.key === "otel" && sink) console.log(`               ${sink.take()}`);
+      if (subject.key === "otel" && sink) console.log(`                 ${sink.take()}`);
     }
   }
   return runs;
 }
 
-/** The table, the ratios of each round and the cost of Deno KV. */
-function printSummary(subjects: Subject[], runs: Runs): void {
-  console.log("\nMedian (min–max) over the rounds; ×ratio = median / baseline median.\n");
-  console.log(markdownTable(subjects, runs, "bare"));
-  console.log("");
-  for (const line of roundRatioLines(subjects, runs, "bare")) console.log(line);
+/** The table, the targets and the cost of Deno KV. */
+function printSummary(subjects: Subject[], runs: Runs, baseline: string): void {
+  const versus = subjects.find((s) => s.key === baseline)?.label ?? baseline;
+  console.log(
+    `\nEach figure: median (min–max) over the rounds. ×: the ratio to ${versus} ` +
+      `(the 256 KiB rows: to its 256 KiB row) in the same round, median in bold, then ` +
+      `round by round; for req/s higher is better, for the others lower.\n`,
+  );
+  console.log(markdownTable(subjects, runs, baseline));
+  const targets = targetLines(runs);
+  if (targets.length) console.log(`\nTargets (ratios of the same round):\n${targets.join("\n")}`);
   const kvCost = kvCostLine(runs);
-  if (kvCost !== undefined) console.log(kvCost);
+  if (kvCost !== undefined) console.log(`\n${kvCost}`);
 }
 
 /** The hostile uploads check against `subject`, and its lines. */
@@ -183,20 +258,28 @@ async function checkUploads(subject: Subject, count: number, setup: RunSetup): P
 async function bench(options: Options, setup: RunSetup, sink: OtlpSink | undefined) {
   const command = options.command ?? startTaskCommand();
   const dedupe = hasDedupe();
+  const peers = hasPeers();
+  if (!peers) console.log("peers skipped: ../shared/peers not found");
   // The table names what ran: the start task, or the command given instead.
   const name = options.command === undefined ? "`deno task start`" : "the --command server";
-  const all = allSubjects({ command, name, dedupe, otlpEndpoint: sink?.endpoint });
-  const subjects = chosenSubjects(all, options.only);
-  printHeader(options, setup.pins.note, command, dedupe);
+  const all = allSubjects({ command, name, dedupe, otlpEndpoint: sink?.endpoint, peers })
+    .filter((s) => s.size === "small" || options.largeRequests > 0);
+  const baseline = baselineKey(peers);
+  const subjects = chosenSubjects(all, options.only, baseline);
+  await printHeader(options, setup.pins.note, command, dedupe);
 
-  // One untimed start of each, so every measured cold start finds Deno's
-  // caches (in the private DENO_DIR) and the OS page cache warm.
+  // One untimed start of each command, so every measured cold start finds
+  // Deno's caches (in the private DENO_DIR) and the OS page cache warm.
+  const commands = new Set<string>();
   for (const subject of subjects) {
+    if (commands.has(subject.command)) continue;
+    commands.add(subject.command);
     await stopServer(await startServer(subject, setup.pins.server, setup.dir, takePort()));
   }
   const runs = await runRounds(subjects, setup, options.rounds, sink);
-  printSummary(subjects, runs);
-  if (options.uploads > 0) await checkUploads(subjects[1] ?? all[1]!, options.uploads, setup);
+  printSummary(subjects, runs, baseline);
+  const project = all.find((s) => s.key === "off")!;
+  if (options.uploads > 0) await checkUploads(project, options.uploads, setup);
 }
 
 /** Reads the options, readies the machine, runs the benchmark and cleans up. */
@@ -215,9 +298,10 @@ async function main(): Promise<void> {
   const ticks = await clockTicks();
   const dir = await Deno.makeTempDir({ prefix: "userhub-bench-" });
   const sink = options.only?.has("otel") ? startOtlpSink() : undefined;
-  const { warmup, requests, kvRequests, connections } = options;
+  const { warmup, requests, kvRequests, largeRequests, connections } = options;
+  const setup = { pins, ticks, dir, warmup, requests, kvRequests, largeRequests, connections };
   try {
-    await bench(options, { pins, ticks, dir, warmup, requests, kvRequests, connections }, sink);
+    await bench(options, setup, sink);
   } finally {
     await sink?.close();
     await Deno.remove(dir, { recursive: true });

@@ -16,7 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { openPostgresGuard } from "../dedupe/postgres.ts";
-import { PG_BIN, startCluster } from "../tests/_postgres.ts";
+import { PG_BIN, startCluster } from "../tests/postgres_cluster.ts";
 import type { DeliveryGuard } from "../userhub/mod.ts";
 import { KvDeliveryGuard } from "../dedupe/mod.ts";
 import { format, median } from "./table.ts";

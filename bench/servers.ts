@@ -5,12 +5,12 @@
  * @module
  */
 
-import { challengeRequest, send, SIGNING_SECRET } from "./http.ts";
+import { challengeRequest, type EventSize, send, SIGNING_SECRET } from "./http.ts";
 
 /** The repository's root, where every server is started. */
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname;
 
-/** One kind of server run: the baseline or a configuration of the project. */
+/** One kind of server run: a baseline, a peer, or a configuration of the project. */
 export interface Subject {
   /** The run's name, as `--only` takes it. */
   key: string;
@@ -18,14 +18,22 @@ export interface Subject {
   label: string;
   /** The shell command that starts the server. */
   command: string;
+  /** Where the command runs; the repository's root by default. */
+  cwd?: string;
   /** Environment variables beside the secret, the port and `DENO_DIR`. */
   env: Record<string, string>;
-  /** Whether every request carries a new event id, or all carry the same. */
+  /** Whether every request carries a new event id, or all are one request sent again. */
   ids: "distinct" | "same";
-  /** Whether the server logs a line per event (checked against the 2xx count). */
+  /** Which event the run sends: the 1.6 KB one, or the 256 KiB one. */
+  size: EventSize;
+  /** Whether the server logs an `Event:` line per event answered (checked against the 2xx count). */
   logs: boolean;
-  /** Whether Deno KV is used (fewer measured requests: the store grows with every new event). */
+  /** Whether Deno KV is used (fewer measured requests; the store is emptied before each run). */
   kv?: boolean;
+  /** Whether the run times more cold starts (its median of five); otherwise only its own start. */
+  coldStarts: boolean;
+  /** The key of the run this one's ratios are taken to (the table's baseline when absent). */
+  versus?: string;
 }
 
 /** A started server: its process, port, cold start and log files. */
@@ -83,7 +91,7 @@ export async function startServer(
       "-c",
       `exec ${subject.command} >${stdout} 2>${stderr}`,
     ],
-    cwd: PROJECT_ROOT,
+    cwd: subject.cwd ?? PROJECT_ROOT,
     env: {
       ...subject.env,
       SIGNING_SECRET,
@@ -125,6 +133,16 @@ function errorLine(path: string): string {
   } catch {
     return "";
   }
+}
+
+/**
+ * Empties the Deno KV stores of the benchmark's private `DENO_DIR` (Deno
+ * keeps a program's default store under `location_data/`), so that each run
+ * with the duplicate check starts from an empty store rather than one grown by
+ * the runs before it.
+ */
+export async function emptyKvStores(dir: string): Promise<void> {
+  await Deno.remove(`${dir}/deno_dir/location_data`, { recursive: true }).catch(() => {});
 }
 
 /** Stops a server with SIGTERM (SIGKILL after 10 s); a stopped one is left as it is. */

@@ -23,18 +23,19 @@ export interface WrkResult {
 }
 
 /**
- * Writes `count` requests, the i-th from `request(i)`, in the format of
- * `bench/load.lua` (8 digits of length, then the bytes) to `<path>.1`, the
- * file of wrk's one thread.
+ * Writes the filler, then `count` requests, the i-th from `request(i)`, in
+ * the format of `bench/load.lua` (8 digits of length, then the bytes) to
+ * `<path>.1`, the file of wrk's one thread.
  */
 export async function writeRequestFile(
   path: string,
+  filler: string,
   count: number,
   request: (index: number) => string,
 ): Promise<void> {
   const file = await Deno.open(`${path}.1`, { write: true, create: true, truncate: true });
   const writer = file.writable.getWriter();
-  let batch = "";
+  let batch = String(filler.length).padStart(8, "0") + filler;
   for (let i = 0; i < count; i++) {
     const text = request(i);
     batch += String(text.length).padStart(8, "0") + text;
@@ -48,10 +49,11 @@ export async function writeRequestFile(
 }
 
 /**
- * Runs wrk until every request of the file at `path` was answered. wrk itself
- * only stops at the end of its `-d` duration, so the script prints WRK_DONE
- * when the last answer came and this sends it SIGINT, on which wrk reports
- * the time actually taken.
+ * Runs wrk until `count` requests from the file at `path` were answered:
+ * each request of the file in turn, or with `repeat` its one request `count`
+ * times. wrk itself only stops at the end of its `-d` duration, so the script
+ * prints WRK_DONE when the last answer came and this sends it SIGINT, on
+ * which wrk reports the time actually taken.
  */
 export async function runWrk(
   pin: string[],
@@ -59,6 +61,7 @@ export async function runWrk(
   path: string,
   count: number,
   connections: number,
+  repeat = false,
 ): Promise<WrkResult> {
   const args = [
     "-t1",
@@ -72,6 +75,7 @@ export async function runWrk(
     "--",
     path,
     String(count),
+    repeat ? "repeat" : "each",
   ];
   const child = new Deno.Command(pin[0] ?? "wrk", {
     args: [...pin.slice(1), ...(pin.length ? ["wrk"] : []), ...args],
