@@ -44,6 +44,8 @@ export interface AppOptions extends Pick<Config, "secrets" | "dedupe"> {
   onError?: (error: unknown, context: ErrorContext) => void;
   /** The clock in milliseconds, for tests. */
   now?: () => number;
+  /** Milliseconds a body may take to arrive once its headers have; 30 s by default. */
+  bodyTimeout?: number;
   /**
    * The delivery console of `deno task dev`: records every call to
    * `/webhook`, and serves `/_console` to loopback clients. None by default.
@@ -84,6 +86,7 @@ export function createApp(options: AppOptions): App {
     ...(logger && { logger }),
     ...(options.onError && { onError: options.onError }),
     ...(options.now && { now: options.now }),
+    ...(options.bodyTimeout !== undefined && { bodyTimeout: options.bodyTimeout }),
     ...(options.kv && options.dedupe !== false && {
       guard: new KvDeliveryGuard(options.kv, options.now ? { now: options.now } : {}),
     }),
