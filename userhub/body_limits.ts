@@ -41,12 +41,22 @@ export class BodyBudget {
 /** How long a body may take to arrive once its headers have: 30 s. */
 export const BODY_DEADLINE_MS = 30_000;
 
+/** The deadline of one body, from {@linkcode BodyDeadlines.start}. */
+export interface BodyDeadline {
+  /** Rejects with {@linkcode BODY_LATE} once the body's time is up; never resolves. */
+  readonly expired: Promise<never>;
+  /** Stops watching the body: call it once the read is over, whichever way. */
+  stop(): void;
+}
+
+/** What {@linkcode BodyDeadline.expired} rejects with. */
+export const BODY_LATE: Error = new Error("The body did not arrive in time");
+
 /**
  * The deadline of the bodies being read, kept by one timer for all of them
- * (a timer per request cost more than the rest of a request): a body still
- * arriving when its time is up is cancelled, its buffer released. The timer
- * runs only while a body is being read, ticks every tenth of the deadline or
- * every second, whichever is sooner, and never keeps the process alive.
+ * (a timer per request cost more than the rest of a request). The timer runs
+ * only while a body is being read, ticks every tenth of the deadline or every
+ * second, whichever is sooner, and never keeps the process alive.
  */
 export class BodyDeadlines {
   readonly #deadline: number;
@@ -82,6 +92,18 @@ export class BodyDeadlines {
       this.#timer = timer;
     }
     return () => void this.#reads.delete(read);
+  }
+
+  /**
+   * Starts the deadline of one body, as a promise to race its reads against.
+   * @returns The promise, and the function that stops watching.
+   */
+  start(): BodyDeadline {
+    let late!: () => void;
+    const expired = new Promise<never>((_, reject) => late = () => reject(BODY_LATE));
+    // A body that arrives in time never awaits it.
+    expired.catch(() => {});
+    return { expired, stop: this.watch(late) };
   }
 
   #check(): void {
