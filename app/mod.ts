@@ -43,6 +43,8 @@ export interface AppOptions {
   onError?: (error: unknown, context: ErrorContext) => void;
   /** The clock in milliseconds, for tests. */
   now?: () => number;
+  /** Milliseconds a body may take to arrive once its headers have; 30 s by default. */
+  bodyTimeout?: number;
   /**
    * The delivery console of `deno task dev`: records every call to
    * `/webhook`, and serves `/_console` to loopback clients. None by default.
@@ -83,6 +85,7 @@ export function createApp(options: AppOptions): App {
     ...(options.logger && { logger: options.logger }),
     ...(options.onError && { onError: options.onError }),
     ...(options.now && { now: options.now }),
+    ...(options.bodyTimeout !== undefined && { bodyTimeout: options.bodyTimeout }),
     ...(options.guard && { guard: options.guard }),
     ...(users && { users }),
   }).onEvents(options.handlers ?? defaultHandlers);

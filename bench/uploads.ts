@@ -24,8 +24,8 @@ export interface UploadResult {
   ok: boolean;
 }
 
-/** Pushes a 100 MB body at /webhook; the status the server answered. */
-async function upload(
+/** Pushes a 100 MB body at /webhook; the status the server answered, and how much it sent. */
+export async function upload(
   port: number,
   chunked: boolean,
   chunk: Uint8Array,

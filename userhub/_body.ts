@@ -1,106 +1,25 @@
 /**
- * Reading a request body once, under a size limit.
+ * Reading a request body once, under a size limit, a shared budget of bytes
+ * and a deadline.
+ *
+ * Deno's HTTP server lets a connection go only once the request's body has
+ * been read to its end, however slowly it comes: by the handler, or by Deno
+ * itself for a body left untouched or cancelled. No public API closes it
+ * sooner. So a refused body is never cancelled: one refused from its
+ * `Content-Length` is never touched, and one still arriving at the deadline
+ * goes on being read, its bytes dropped. Either way Deno answers with
+ * `connection: close` and closes the connection at the body's end (or when
+ * the client hangs up), where a cancelled body leaves it open for more
+ * requests.
  *
  * @module
  */
 
 import { WebhookError } from "./errors.ts";
+import { BODY_LATE, BodyBudget, type BodyDeadlines } from "./_body_limits.ts";
 
 /** The largest body UserHub's Go SDK accepts, and so do we: 5 MiB. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-/** How many bytes all requests together may hold in memory while they are read: 32 MiB. */
-export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-
-/**
- * The bytes that bodies being read may hold together, so that many large
- * uploads at once cannot grow memory without bound. A body takes its bytes as
- * it is read and gives them back with {@linkcode BodyBudget.give} once its
- * call is answered.
- */
-export class BodyBudget {
-  #free: number;
-
-  /**
-   * Starts with every byte free.
-   * @param bytes The bytes all bodies together may hold.
-   */
-  constructor(bytes = MAX_BUFFERED_BYTES) {
-    this.#free = bytes;
-  }
-
-  /** Takes `bytes` if that many are free; returns whether it did. */
-  take(bytes: number): boolean {
-    if (bytes > this.#free) return false;
-    this.#free -= bytes;
-    return true;
-  }
-
-  /** Gives back bytes taken before. */
-  give(bytes: number): void {
-    this.#free += bytes;
-  }
-}
-
-/** How long a body may take to arrive once its headers have: 30 s. */
-export const BODY_DEADLINE_MS = 30_000;
-
-/**
- * The deadline of the bodies being read, kept by one timer for all of them
- * (a timer per request cost more than the rest of a request): a body still
- * arriving when its time is up is cancelled, its buffer released. The timer
- * runs only while a body is being read, ticks every tenth of the deadline or
- * every second, whichever is sooner, and never keeps the process alive.
- */
-export class BodyDeadlines {
-  readonly #deadline: number;
-  readonly #tick: number;
-  readonly #reads = new Set<{ until: number; late: () => void }>();
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  /**
-   * Keeps one deadline for all bodies.
-   * @param deadline Milliseconds a body may take; {@linkcode BODY_DEADLINE_MS} by default.
-   */
-  constructor(deadline = BODY_DEADLINE_MS) {
-    this.#deadline = deadline;
-    this.#tick = Math.min(1000, deadline / 10);
-  }
-
-  /** Milliseconds a body may take. */
-  get deadline(): number {
-    return this.#deadline;
-  }
-
-  /**
-   * Watches a read from now on.
-   * @param late Called once if the read is still under way when its time is up.
-   * @returns Stops watching it.
-   */
-  watch(late: () => void): () => void {
-    const read = { until: Date.now() + this.#deadline, late };
-    this.#reads.add(read);
-    if (this.#timer === undefined) {
-      const timer = setInterval(() => this.#check(), this.#tick);
-      Deno.unrefTimer(timer);
-      this.#timer = timer;
-    }
-    return () => void this.#reads.delete(read);
-  }
-
-  #check(): void {
-    const now = Date.now();
-    for (const read of this.#reads) {
-      if (read.until > now) continue;
-      this.#reads.delete(read);
-      read.late();
-    }
-    if (this.#reads.size === 0) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-}
 
 /**
  * Reads the whole body of a request, refusing one over `limit` bytes. The
@@ -110,10 +29,16 @@ export class BodyDeadlines {
  * When the budget runs out while reading, the rest is still counted (so an
  * oversized body is still a 413), but not kept.
  *
- * @param request The incoming request; its body is consumed or cancelled.
+ * A body refused from its `Content-Length` is not read at all. One still
+ * arriving at the deadline goes on being read to its end, so that Deno closes
+ * the connection then: a body of known length keeps its bytes taken until
+ * that read is over, as it holds what arrives; one of unknown length gives
+ * them back at once and keeps nothing more.
+ *
+ * @param request The incoming request; its body is consumed, or left to Deno.
  * @param limit The most bytes to accept.
  * @param budget Shared by all requests; unlimited when not given.
- * @param deadlines Cancels a body that takes too long; none when not given.
+ * @param deadlines Refuses a body that takes too long; none when not given.
  * @returns The raw body bytes.
  * @throws {WebhookError} 413 `RESOURCE_EXHAUSTED` when the body is too large;
  * 503 `UNAVAILABLE` when it fits the limit but not the budget; 408
@@ -127,83 +52,75 @@ export async function readBody(
 ): Promise<Uint8Array> {
   const text = request.headers.get("content-length");
   const declared = text !== null && /^\d+$/.test(text) ? Number(text) : undefined;
-  if (declared !== undefined && declared > limit) {
-    await request.body?.cancel();
-    throw tooLarge(limit);
+  if (declared !== undefined && declared > limit) throw tooLarge(limit);
+  if (declared === 0) return new Uint8Array(0);
+  if (declared !== undefined) {
+    if (!budget.take(declared)) throw busy();
+    return await readKnown(request, declared, budget, deadlines);
   }
-  if (request.body === null || declared === 0) {
-    await request.body?.cancel();
-    return new Uint8Array(0);
-  }
-  if (declared !== undefined && !budget.take(declared)) {
-    await request.body.cancel();
-    throw busy();
-  }
-  const reader = declared === undefined ? byteReader(request.body) : request.body.getReader();
-  let late = false;
-  const unwatch = deadlines?.watch(() => {
-    late = true;
-    reader.cancel().catch(() => {});
-  });
-  let body: Uint8Array;
-  try {
-    // The HTTP layer ends a body at its Content-Length, so it cannot grow past it.
-    body = declared === undefined
-      ? await readStream(reader as ReadableStreamBYOBReader, limit, budget)
-      : await readExactly(reader as ReadableStreamDefaultReader<Uint8Array>, declared);
-  } catch (error) {
-    if (declared !== undefined) budget.give(declared);
-    throw late ? timedOut(deadlines!.deadline) : error;
-  } finally {
-    unwatch?.();
-  }
-  // Cancelled when its time was up, a stream of unknown length just ends.
-  if (!late) return body;
-  budget.give(body.length);
-  throw timedOut(deadlines!.deadline);
+  if (request.body === null) return new Uint8Array(0);
+  return await readUnknown(byteReader(request.body), limit, budget, deadlines);
 }
 
 /**
- * Reads a body of known length. It usually arrives in one chunk, which is
- * then the body; several are copied into one buffer of that length.
+ * Reads a body of known length with `request.bytes()`: the cheapest read,
+ * and the one that holds least while a body is pending. Its `size` bytes are
+ * taken already.
  */
-async function readExactly(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+async function readKnown(
+  request: Request,
   size: number,
+  budget: BodyBudget,
+  deadlines: BodyDeadlines | undefined,
 ): Promise<Uint8Array> {
-  let body: Uint8Array | undefined;
-  let filled = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    const { value } = chunk;
-    if (filled + value.length > size) throw endedEarly();
-    if (filled === 0 && value.length === size) body = value;
-    else (body ??= new Uint8Array(size)).set(value, filled);
-    filled += value.length;
+  const read = request.bytes();
+  const deadline = deadlines?.start();
+  let body: Uint8Array;
+  try {
+    body = deadline === undefined ? await read : await Promise.race([read, deadline.expired]);
+  } catch (error) {
+    if (error !== BODY_LATE) {
+      budget.give(size);
+      throw endedEarly();
+    }
+    // The read goes on to the body's end, holding what arrives.
+    read.then(() => budget.give(size), () => budget.give(size));
+    throw timedOut(deadlines!.deadline);
+  } finally {
+    deadline?.stop();
   }
-  if (filled < size) throw endedEarly();
-  return body!;
+  if (body.length === size) return body;
+  budget.give(size);
+  throw endedEarly();
 }
 
 /**
  * Reads a body of unknown length into buffers of our own (a BYOB reader),
- * each filled before the next is made: the default reader hands out a new
- * 64 KiB buffer per read, and under ten concurrent 100 MB chunked uploads the
- * dropped ones alone grew the peak RSS by 40 MiB before V8 collected them.
+ * counting as it goes. The first buffer is small and each next one twice as
+ * large, up to 64 KiB: each read makes Deno hold a buffer of its size for the
+ * connection while it waits, so a slow body is read into small ones, and a
+ * fast one soon 64 KiB at a time.
  */
-async function readStream(
+async function readUnknown(
   reader: ReadableStreamBYOBReader,
   limit: number,
   budget: BodyBudget,
+  deadlines: BodyDeadlines | undefined,
 ): Promise<Uint8Array> {
   const full: Uint8Array[] = [];
-  let buffer = new Uint8Array(CHUNK_BYTES);
+  let buffer = new Uint8Array(FIRST_CHUNK_BYTES);
   let filled = 0;
   let size = 0;
   let kept = 0;
   let keeping = true;
+  const deadline = deadlines?.start();
+  let read: Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>> | undefined;
   try {
     while (true) {
-      const { done, value } = await reader.read(buffer.subarray(filled));
+      read = reader.read(buffer.subarray(filled));
+      const { done, value } = deadline === undefined
+        ? await read
+        : await Promise.race([read, deadline.expired]);
       if (value !== undefined) {
         buffer = new Uint8Array(value.buffer);
         size += value.length;
@@ -226,17 +143,43 @@ async function readStream(
       if (!keeping) filled = 0;
       else if (filled === buffer.length) {
         full.push(buffer);
-        buffer = new Uint8Array(CHUNK_BYTES);
+        buffer = new Uint8Array(Math.min(2 * buffer.length, CHUNK_BYTES));
         filled = 0;
       }
     }
   } catch (error) {
     budget.give(kept);
-    throw error;
+    if (error !== BODY_LATE) throw error;
+    void drain(reader, read!, limit - size);
+    throw timedOut(deadlines!.deadline);
+  } finally {
+    deadline?.stop();
   }
   if (!keeping) throw busy();
   full.push(buffer.subarray(0, filled));
   return full.length === 1 ? full[0]! : concat(full, size);
+}
+
+/**
+ * Reads the rest of a body answered 408, from the read under way, keeping
+ * nothing: Deno closes the connection once the body has been read to its end,
+ * and only then. Past `left` more bytes, the body is cancelled (Deno then reads
+ * the rest itself).
+ */
+async function drain(
+  reader: ReadableStreamBYOBReader,
+  read: Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>>,
+  left: number,
+): Promise<void> {
+  try {
+    for (let result = await read; !result.done; result = await read) {
+      left -= result.value!.length;
+      if (left < 0) return await reader.cancel();
+      read = reader.read(new Uint8Array(result.value!.buffer));
+    }
+  } catch {
+    // The connection ended.
+  }
 }
 
 /** A BYOB reader of the stream; a stream that is not a byte stream (a `Request` built in code) is adapted. */
@@ -271,7 +214,9 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return body;
 }
 
-/** The size of each buffer a body of unknown length is read into. */
+/** The size of the first buffer a body of unknown length is read into. */
+const FIRST_CHUNK_BYTES = 1024;
+/** The size of the largest. */
 const CHUNK_BYTES = 64 * 1024;
 
 function busy(): WebhookError {

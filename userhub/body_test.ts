@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { NOW_MS, recordingLogger, SECRET, signedRequest } from "../tests/fixtures.ts";
-import { BodyBudget, readBody } from "./_body.ts";
+import { readBody } from "./_body.ts";
+import { BodyBudget } from "./_body_limits.ts";
 import { WebhookError } from "./errors.ts";
 import { Webhook } from "./webhook.ts";
 

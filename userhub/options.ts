@@ -40,7 +40,9 @@ export interface WebhookOptions {
   maxBufferedBytes?: number;
   /**
    * Milliseconds a body may take to arrive once its headers have; 30 s by
-   * default. A slower one is answered 408 and its buffer released.
+   * default. A slower one is answered 408 with `connection: close`, and the
+   * connection is closed once the rest of the body has come (or the client
+   * hangs up): Deno's HTTP server keeps it open until then.
    */
   bodyTimeout?: number;
   /** The clock, in milliseconds; `Date.now` by default. */

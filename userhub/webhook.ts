@@ -7,14 +7,8 @@
  * @module
  */
 
-import {
-  BODY_DEADLINE_MS,
-  BodyBudget,
-  BodyDeadlines,
-  MAX_BODY_BYTES,
-  MAX_BUFFERED_BYTES,
-  readBody,
-} from "./_body.ts";
+import { MAX_BODY_BYTES, readBody } from "./_body.ts";
+import { BODY_DEADLINE_MS, BodyBudget, BodyDeadlines, MAX_BUFFERED_BYTES } from "./_body_limits.ts";
 import { Duplicates } from "./_duplicates.ts";
 import { StoreError } from "./_outage_log.ts";
 import { isObject, parseJson } from "./_json.ts";
