@@ -98,23 +98,36 @@ export interface Shape<T> {
  * ```
  */
 export function problemWith(value: unknown, rule: Rule, path: string): string | undefined {
+  const mismatch = check(value, rule);
+  if (mismatch === undefined) return undefined;
+  const where = [...(path === "" ? [] : [path]), ...mismatch.path].join(".");
+  return `${quote(where, MAX_PATH)} ${mismatch.problem}`;
+}
+
+/** Where a value breaks its rule, and how; its path is filled in on the way back up. */
+interface Mismatch {
+  path: string[];
+  problem: string;
+}
+
+function check(value: unknown, rule: Rule): Mismatch | undefined {
   if (typeof rule === "string") {
-    return follows(value, rule) ? undefined : `${quote(path, MAX_PATH)} is not ${NAMES[rule]}`;
+    return follows(value, rule) ? undefined : { path: [], problem: `is not ${NAMES[rule]}` };
   }
   if (Array.isArray(rule)) {
-    if (!Array.isArray(value)) return `${quote(path, MAX_PATH)} is not a list`;
+    if (!Array.isArray(value)) return { path: [], problem: "is not a list" };
     for (let i = 0; i < value.length; i++) {
-      const problem = problemWith(value[i], rule[0], at(path, String(i)));
-      if (problem !== undefined) return problem;
+      const mismatch = check(value[i], rule[0]);
+      if (mismatch !== undefined) return within(String(i), mismatch);
     }
     return undefined;
   }
-  if (!isObject(value)) return `${quote(path, MAX_PATH)} is not an object`;
+  if (!isObject(value)) return { path: [], problem: "is not an object" };
   const { required, optional } = rule as { required: Fields; optional: Fields };
   for (const field in required) {
-    if (!Object.hasOwn(value, field)) return `${quote(at(path, field), MAX_PATH)} is missing`;
-    const problem = problemWith(value[field], required[field]!, at(path, field));
-    if (problem !== undefined) return problem;
+    if (!Object.hasOwn(value, field)) return { path: [field], problem: "is missing" };
+    const mismatch = check(value[field], required[field]!);
+    if (mismatch !== undefined) return within(field, mismatch);
   }
   for (const field in optional) {
     if (!Object.hasOwn(value, field)) continue;
@@ -122,18 +135,19 @@ export function problemWith(value: unknown, rule: Rule, path: string): string | 
       delete value[field];
       continue;
     }
-    const problem = problemWith(value[field], optional[field]!, at(path, field));
-    if (problem !== undefined) return problem;
+    const mismatch = check(value[field], optional[field]!);
+    if (mismatch !== undefined) return within(field, mismatch);
   }
   return undefined;
 }
 
+function within(field: string, mismatch: Mismatch): Mismatch {
+  mismatch.path.unshift(field);
+  return mismatch;
+}
+
 /** The most characters of a field's path an error shows. */
 export const MAX_PATH = 200;
-
-function at(path: string, field: string): string {
-  return path === "" ? field : `${path}.${field}`;
-}
 
 const NAMES = {
   string: "a string",
