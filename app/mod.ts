@@ -90,8 +90,9 @@ export function createApp(options: AppOptions): App {
     ...(users && { users }),
   }).onEvents(options.handlers ?? defaultHandlers);
 
-  const notWebhook = async (request: Request, path: string): Promise<Response> => {
-    await request.body?.cancel();
+  // A body is left alone, never cancelled: Deno then closes the connection once it has come,
+  // where a cancelled one would keep it open for more requests.
+  const notWebhook = (request: Request, path: string): Response => {
     if (path === "/healthz") {
       if (request.method === "GET" || request.method === "HEAD") return jsonResponse(200, HEALTHY);
       return jsonResponse(
@@ -118,7 +119,7 @@ export function createApp(options: AppOptions): App {
     if (deliveryConsole !== undefined && isConsolePath(path) && isLocal(request, info)) {
       return deliveryConsole.handle(request, app);
     }
-    return notWebhook(request, path);
+    return Promise.resolve(notWebhook(request, path));
   };
   return app;
 }

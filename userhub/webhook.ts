@@ -167,7 +167,7 @@ export class Webhook {
 
   async #receive(request: Request): Promise<Receipt> {
     if (request.method !== "POST") {
-      await request.body?.cancel();
+      // Its body is left alone: a cancelled one would keep the connection open (see _body.ts).
       return this.#refused(
         new WebhookError("INVALID_ARGUMENT", `Method ${request.method} is not allowed: use POST`, {
           status: 405,
