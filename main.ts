@@ -144,7 +144,10 @@ export async function openGuard(
   if (config.dedupeStore !== undefined) {
     const { openPostgresGuard, StoreOpenError } = await import("./dedupe/postgres.ts");
     try {
-      const guard = await openPostgresGuard(config.dedupeStore, { label: "DEDUPE_STORE" });
+      const guard = await openPostgresGuard(config.dedupeStore, {
+        label: "DEDUPE_STORE",
+        ...(config.console && { memory: 0 }),
+      });
       return { guard, close: () => guard.close() };
     } catch (error) {
       if (error instanceof StoreOpenError) throw new ConfigError(error.message);
@@ -203,16 +206,40 @@ if (import.meta.main) {
     }, app);
     stopOnSignals(server, kv, deliveryConsole, store?.close && { close: store.close });
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      console.error(
-        `PORT ${
-          Deno.env.get("PORT") ?? "8000"
-        } is already in use: stop the other server, or set PORT`,
-      );
+    const listening = cannotListen(error);
+    if (listening !== undefined) {
+      console.error(listening);
       Deno.exit(1);
     }
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
     Deno.exit(1);
   }
+}
+
+/** Why the server cannot listen where PORT and HOSTNAME say, as one line; `undefined` for another error. */
+function cannotListen(error: unknown): string | undefined {
+  const read = (name: string) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // Not granted: unset, as loadConfig reads it.
+    }
+  };
+  const port = read("PORT") ?? "8000";
+  const host = read("HOSTNAME");
+  const where = `PORT ${port}${host ? ` on HOSTNAME ${JSON.stringify(host)}` : ""}`;
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `${where} is already in use: stop the other server, or set PORT`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return `${where} needs privileges this process lacks: use a port above 1023`;
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `Cannot listen on ${where}: no interface of this machine has that address`;
+  }
+  if (error instanceof Error && /failed to lookup address/.test(error.message)) {
+    return `Cannot listen on ${where}: the name does not resolve`;
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { eventBody, SAMPLE_PAYLOADS, signedRequest } from "../tests/fixtures.ts";
 import { assertError, testApp } from "../tests/test_app.ts";
 import type { Event, EventHandlers, EventType } from "../userhub/mod.ts";
-import { EVENT_TYPES } from "../userhub/events.ts";
+import { EVENT_TYPES } from "../userhub/mod.ts";
 
 Deno.test("POST /webhook delivers each event type to its own handler, with Date fields", async (t) => {
   const types = Object.keys(EVENT_TYPES) as EventType[];

@@ -40,7 +40,7 @@ export interface AppOptions {
   /** Where the app logs; the console by default. */
   logger?: Logger;
   /** Told of every handler failure; logs it by default. */
-  onError?: (error: unknown, context: ErrorContext) => void;
+  onError?: (error: unknown, context: ErrorContext) => unknown;
   /** The clock in milliseconds, for tests. */
   now?: () => number;
   /** Milliseconds a body may take to arrive once its headers have; 30 s by default. */

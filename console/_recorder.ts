@@ -78,7 +78,10 @@ export class CallRecorder {
   readonly #kv: Deno.Kv;
   #sequence = 0;
 
-  /** @param kv The store the server already opens. */
+  /**
+   * Keeps the calls in a KV store.
+   * @param kv The store the server already opens.
+   */
   constructor(kv: Deno.Kv) {
     this.#kv = kv;
   }

@@ -6,4 +6,4 @@
  */
 
 export { DeliveryConsole } from "./_delivery_console.ts";
-export { CallRecorder, type CallSummary } from "./_recorder.ts";
+export { type CallDetails, CallRecorder, type CallSummary, type NewCall } from "./_recorder.ts";

@@ -6,7 +6,7 @@
  */
 
 import { BoundedCache } from "./_bounded_cache.ts";
-import type { ClaimResult, DeliveryGuard, SignedRequest } from "../userhub/guard.ts";
+import type { ClaimResult, DeliveryGuard, SignedRequest } from "../userhub/mod.ts";
 import { KvWriteBatcher, unlocked } from "./_kv_batch.ts";
 
 /** Options of {@linkcode KvDeliveryGuard}. */

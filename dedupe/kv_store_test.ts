@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { countingKv, NOW_MS, testClock, withKv } from "../tests/fixtures.ts";
-import type { SignedRequest } from "../userhub/guard.ts";
+import type { SignedRequest } from "../userhub/mod.ts";
 import { KvDeliveryGuard } from "./_kv_store.ts";
 
 /** A signed request as an event's, remembered for 10 minutes. */

@@ -125,7 +125,14 @@ export async function openPostgresGuard(
       `${where} is not a valid PostgreSQL URL: ${problem} (use ${POSTGRES_URL_FORM})`,
     );
   }
-  const sql = await connectPostgres(url, options);
+  let sql: Sql;
+  try {
+    sql = await connectPostgres(url, options);
+  } catch (error) {
+    throw new StoreOpenError(
+      `Cannot set up the client for ${where}: ${oneLine(error, urlPassword(url))}`,
+    );
+  }
   const failed = async (what: string, error: unknown) => {
     await sql.end({ timeout: 1 }).catch(() => {});
     return new StoreOpenError(`${what} ${where}: ${oneLine(error, urlPassword(url))}`);

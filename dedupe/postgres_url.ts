@@ -26,14 +26,18 @@ export const POSTGRES_URL_FORM = "postgres://user:password@host:5432/database";
  * ```
  */
 export function redactUrl(text: string): string {
-  const scheme = text.indexOf("://");
+  const hidden = text.replace(PASSWORD_PARAMETER, "$1***");
+  const scheme = hidden.indexOf("://");
   const start = scheme === -1 ? 0 : scheme + 3;
-  const at = text.lastIndexOf("@");
-  if (at < start) return text;
-  const colon = text.indexOf(":", start);
-  if (colon === -1 || colon > at) return text;
-  return `${text.slice(0, colon + 1)}***${text.slice(at)}`;
+  const at = hidden.lastIndexOf("@");
+  if (at < start) return hidden;
+  const colon = hidden.indexOf(":", start);
+  if (colon === -1 || colon > at) return hidden;
+  return `${hidden.slice(0, colon + 1)}***${hidden.slice(at)}`;
 }
+
+/** A password given as a query parameter (`?password=`, `&sslpassword=`), up to the next `&` or `#`. */
+const PASSWORD_PARAMETER = /([?&](?:ssl)?password=)[^&#]*/gi;
 
 /**
  * Checks that a text is a PostgreSQL URL this store can use: scheme
@@ -66,6 +70,13 @@ export function postgresUrlProblem(text: string): string | undefined {
   }
   if (url.port !== "" && Number(url.port) === 0) return "the port is not from 1 to 65535";
   if (url.username === "") return "it names no user";
+  for (const [name, least, most] of [["max", 1, 100], ["connect_timeout", 1, 3600]] as const) {
+    const value = url.searchParams.get(name);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value) || Number(value) < least || Number(value) > most) {
+      return `?${name}= is not a whole number from ${least} to ${most}`;
+    }
+  }
   return undefined;
 }
 
@@ -78,7 +89,8 @@ export function postgresUrlProblem(text: string): string | undefined {
  */
 export function urlPassword(text: string): string {
   try {
-    const password = new URL(text).password;
+    const url = new URL(text);
+    const password = url.password || url.searchParams.get("password") || "";
     try {
       return decodeURIComponent(password);
     } catch {

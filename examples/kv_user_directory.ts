@@ -2,7 +2,8 @@
  * An example user directory backed by Deno KV, to show the shape of a
  * provider: replace it with your own user store. It is not a directory to run
  * in production: every user lives in one KV key space, and nothing but the
- * contract's own rules is checked. `CUSTOM_USERS=example` switches it on.
+ * contract's own rules is checked. Point `handlers/custom_users.ts` at
+ * {@linkcode customUsers} below to try it.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EVENT_TYPES } from "../userhub/events.ts";
+import { EVENT_TYPES } from "../userhub/mod.ts";
 import { HELP, listText } from "./help.ts";
 import { TARGETS } from "./targets.ts";
 

@@ -6,9 +6,8 @@
  * @module
  */
 
+import type { EventType } from "../userhub/mod.ts";
 import * as testing from "../userhub/testing.ts";
-import { EVENT_TYPES, type EventPayloads, type EventType } from "../userhub/events.ts";
-import { Sampler, type Wire } from "../userhub/samples.ts";
 
 export { recordingLogger } from "../userhub/testing.ts";
 
@@ -45,12 +44,17 @@ const T = new Date(NOW_MS - 30_000).toISOString();
 export const SAMPLE_PAYLOADS: SamplePayloads = samplePayloads(new Date(T));
 
 /** Each known event type's payload field, as it travels in JSON. */
-type SamplePayloads = { readonly [T in EventType]: Wire<EventPayloads[T]> };
+type SamplePayloads = {
+  readonly [T in EventType]: {
+    [F in (typeof testing.EVENT_TYPES)[T]["field"]]: testing.PayloadOf<T>;
+  };
+};
 
 function samplePayloads(at: Date): SamplePayloads {
-  const make = new Sampler(at, { seed: 1 });
-  const payloads = Object.entries(EVENT_TYPES)
-    .map(([type, { field, sample }]) => [type, { [field]: sample(make) }]);
+  const payloads = Object.entries(testing.EVENT_TYPES).map(([type, { field }]) => [
+    type,
+    { [field]: testing.samplePayload(type as EventType, at, { seed: 1 }) },
+  ]);
   return Object.fromEntries(payloads) as SamplePayloads;
 }
 

@@ -85,3 +85,29 @@ Deno.test("connectPostgres() reads only the URL, and gives process.env back", as
     await sql.end();
   }
 });
+
+Deno.test("redactUrl() hides a password given in the query too, and loadConfig() checks ?max=", () => {
+  assert.equal(
+    redactUrl("postgres://app@db/hooks?password=s3cret&sslmode=require"),
+    "postgres://app@db/hooks?password=***&sslmode=require",
+  );
+  assert.equal(
+    redactUrl("postgres://db/hooks?user=app&sslpassword=k"),
+    "postgres://db/hooks?user=app&sslpassword=***",
+  );
+  for (const max of ["abc", "0", "101"]) {
+    assert.throws(
+      () =>
+        loadConfig(
+          new Map([["SIGNING_SECRET", "whsec_test"], [
+            "DEDUPE_STORE",
+            `postgres://app:pw@db/x?max=${max}`,
+          ]]),
+        ),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /\?max= is not a whole number from 1 to 100/.test(error.message) &&
+        !error.message.includes("pw@"),
+    );
+  }
+});

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { SECRET, signedRequest } from "./fixtures.ts";
-import { Server, startTaskArgs } from "./_process.ts";
+import { runStart, Server, startTaskArgs } from "./_process.ts";
 
 /** Sends a signed `users.get` for `id` to a running server. */
 async function getUser(server: Server, id: string) {
@@ -56,4 +56,17 @@ Deno.test("main.ts without HOSTNAME listens on every interface and says so", asy
   } finally {
     await server.stop();
   }
+});
+
+Deno.test("main.ts exits 1 with one line when it cannot listen where HOSTNAME says", async () => {
+  const { code, stderr } = await runStart({
+    SIGNING_SECRET: SECRET,
+    DEDUPE: "off",
+    HOSTNAME: "host.invalid",
+  });
+  assert.equal(code, 1);
+  assert.equal(
+    stderr,
+    'Cannot listen on PORT 8000 on HOSTNAME "host.invalid": the name does not resolve',
+  );
 });

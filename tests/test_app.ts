@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../main.ts";
 import { eventBody, NOW_MS, recordingLogger, SECRET } from "./fixtures.ts";
 import type { Event, EventHandlers } from "../userhub/mod.ts";
-import { EVENT_TYPES } from "../userhub/events.ts";
+import { EVENT_TYPES } from "../userhub/mod.ts";
 
 /** The `Webhook-Agent` header every answer carries. */
 export const AGENT = /^userhub-webhooks-deno\/\d+\.\d+\.\d+$/;

@@ -14,7 +14,7 @@ import {
   SUBSCRIPTION_SHAPE,
   USER_SHAPE,
 } from "./models.ts";
-import type { Sampler, Wire } from "./samples.ts";
+import type { Sampler, Wire } from "./_sampler.ts";
 import type { Fields, Infer } from "./_shape.ts";
 import { WebhookError } from "./errors.ts";
 import { isObject, parseJson } from "./_json.ts";

@@ -49,8 +49,8 @@ export interface WebhookOptions {
   now?: () => number;
   /** Where refusals and failures are logged; the console by default. */
   logger?: Logger;
-  /** Told of every handler failure; logs it by default. */
-  onError?: (error: unknown, context: ErrorContext) => void;
+  /** Told of every handler failure, and awaited; logs it by default. */
+  onError?: (error: unknown, context: ErrorContext) => unknown;
   /**
    * Remembers handled events and accepted requests, so that a redelivery or a
    * replay never runs a handler twice (see {@linkcode DeliveryGuard}). Without

@@ -82,3 +82,14 @@ export function handlerOutcome(
   if (!threw) return kind === "event" ? "handled" : "answered";
   return kind === "action" && error instanceof WebhookError ? "answered" : "failed";
 }
+
+/**
+ * A call's answer and its report, whose status is the answer's.
+ *
+ * @param response The answer.
+ * @param report What became of the call, but its status.
+ * @returns The receipt.
+ */
+export function answered(response: Response, report: Omit<CallReport, "status">): Receipt {
+  return { response, report: { ...report, status: response.status } };
+}

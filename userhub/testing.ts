@@ -29,7 +29,7 @@ import { type PayloadOf, samplePayload, sampleRequest } from "./samples.ts";
 import type { UserActionName } from "./users.ts";
 
 export { sign } from "./_signature.ts";
-export { samplePayload, sampleRequest } from "./samples.ts";
+export { type PayloadOf, samplePayload, sampleRequest, type SamplerOptions } from "./samples.ts";
 
 /** What {@linkcode signedHeaders} signs. */
 export interface SignedHeadersInput {

@@ -10,17 +10,16 @@
 import { MAX_BODY_BYTES, readBody } from "./_body.ts";
 import { BODY_DEADLINE_MS, BodyBudget, BodyDeadlines, MAX_BUFFERED_BYTES } from "./_body_limits.ts";
 import { Duplicates } from "./_duplicates.ts";
-import { StoreError } from "./_outage_log.ts";
 import { isObject, parseJson } from "./_json.ts";
 import { parseSecrets, SigningKey } from "./_signature.ts";
-import { HandlerFailure, inHandler, outcomeOf, ranHandler } from "./_failure.ts";
+import { failed, inHandler, ranHandler, refused, unimplemented } from "./_failure.ts";
 import { recordCall } from "./_telemetry.ts";
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifiedCall, verifyCall } from "./_verify.ts";
-import { errorResponse, jsonResponse, WebhookError } from "./errors.ts";
+import { jsonResponse, WebhookError } from "./errors.ts";
 import { decodeEvent, type Event, type EventHandlers, type EventType } from "./events.ts";
 import type { ActionHandler, ErrorContext, EventHandler, WebhookOptions } from "./options.ts";
-import { consoleLogger, type Logger, oneLine, printableError } from "./log.ts";
-import type { CallReport, Receipt } from "./report.ts";
+import { consoleLogger, type Logger, oneLine } from "./log.ts";
+import { answered, type Receipt } from "./report.ts";
 import {
   type ActionContract,
   USER_ACTION_CONTRACTS,
@@ -49,7 +48,7 @@ export class Webhook {
   readonly #budget: BodyBudget;
   readonly #now: () => number;
   readonly #logger: Logger;
-  readonly #onError: (error: unknown, context: ErrorContext) => void;
+  readonly #onError: (error: unknown, context: ErrorContext) => unknown;
   readonly #duplicates: Duplicates;
   readonly #actions = new Map<string, Route>();
   #eventHandlers: EventHandlers | undefined;
@@ -168,7 +167,8 @@ export class Webhook {
   async #receive(request: Request): Promise<Receipt> {
     if (request.method !== "POST") {
       // Its body is left alone: a cancelled one would keep the connection open (see _body.ts).
-      return this.#refused(
+      return refused(
+        this.#logger,
         new WebhookError("INVALID_ARGUMENT", `Method ${request.method} is not allowed: use POST`, {
           status: 405,
           headers: { allow: "POST" },
@@ -179,7 +179,8 @@ export class Webhook {
     try {
       body = await readBody(request, this.#maxBodyBytes, this.#budget, this.#deadlines);
     } catch (error) {
-      return this.#refused(
+      return refused(
+        this.#logger,
         error instanceof WebhookError
           ? error
           : new WebhookError("INVALID_ARGUMENT", "Cannot read body: the request ended early"),
@@ -191,7 +192,7 @@ export class Webhook {
         const options = { keys: this.#keys, now: this.#now(), tolerance: this.#tolerance };
         call = await verifyCall({ headers: request.headers, body, url: request.url }, options);
       } catch (error) {
-        return { ...this.#refused(error), body };
+        return { ...refused(this.#logger, error), body };
       }
       return { ...await this.#answer(call), body };
     } finally {
@@ -209,13 +210,13 @@ export class Webhook {
   async #event(call: VerifiedCall): Promise<Receipt> {
     const action = call.action;
     if (this.#eventHandlers === undefined && this.#onEvent === undefined) {
-      return this.#unimplemented(action);
+      return unimplemented(this.#logger, action);
     }
     let event: Event;
     try {
       event = decode(call.body);
     } catch (error) {
-      return this.#failed(error, { action });
+      return await failed(error, { action }, this.#logger, this.#onError);
     }
     const about = { action, eventId: event.id, eventType: event.type };
     try {
@@ -225,7 +226,7 @@ export class Webhook {
       }
       return answered(jsonResponse(200, "{}"), { ...about, outcome });
     } catch (error) {
-      return this.#failed(error, about);
+      return await failed(error, about, this.#logger, this.#onError);
     }
   }
 
@@ -259,7 +260,7 @@ export class Webhook {
         );
       }
     } catch (error) {
-      return this.#failed(error, { action });
+      return await failed(error, { action }, this.#logger, this.#onError);
     }
     this.#logger.info("Answered challenge (200): UserHub may activate the webhook");
     return answered(jsonResponse(200, new Uint8Array(call.body)), { action, outcome: "answered" });
@@ -268,7 +269,7 @@ export class Webhook {
   async #action(call: VerifiedCall): Promise<Receipt> {
     const action = call.action;
     const route = this.#actions.get(action);
-    if (route === undefined) return this.#unimplemented(action);
+    if (route === undefined) return unimplemented(this.#logger, action);
     try {
       const body = parseJson(call.body, "Cannot read call");
       // A replay is refused as such, whatever its body.
@@ -282,66 +283,9 @@ export class Webhook {
         outcome: "answered",
       });
     } catch (error) {
-      return this.#failed(error, { action });
+      return await failed(error, { action }, this.#logger, this.#onError);
     }
   }
-
-  /** A call refused before it was verified; logged as such. */
-  #refused(error: unknown): Receipt {
-    const response = errorResponse(error);
-    const report: CallReport = {
-      outcome: response.status === 503 ? "unavailable" : "rejected",
-      status: response.status,
-    };
-    if (error instanceof WebhookError) {
-      this.#logger.warn(`Rejected (${error.status}): ${error.message}`);
-      report.reason = error.message;
-    }
-    return { response, report };
-  }
-
-  #unimplemented(action: string): Receipt {
-    const error = new WebhookError("UNIMPLEMENTED", `Handler not implemented: ${action}`);
-    this.#logger.warn(`Refused ${action} (${error.status}): ${error.message}`);
-    return answered(errorResponse(error), {
-      action,
-      outcome: "unimplemented",
-      reason: error.message,
-    });
-  }
-
-  /**
-   * The answer to an error thrown while a verified call was handled, its log
-   * line and its report: what became of the call follows from what failed.
-   */
-  #failed(thrown: unknown, about: ErrorContext): Receipt {
-    const inHandler = thrown instanceof HandlerFailure;
-    const error = inHandler ? thrown.cause : thrown;
-    const outcome = outcomeOf(error, inHandler, about.action);
-    const reason = error instanceof Error ? error.message : String(error);
-    if (error instanceof StoreError) {
-      // Logged by the duplicate check, which keeps a failing store from flooding the log.
-    } else if (error instanceof WebhookError && outcome === "answered") {
-      this.#logger.info(`Answered ${about.action} (${error.status}): ${error.message}`);
-    } else if (
-      error instanceof WebhookError && (error.status < 500 || error.code === "UNIMPLEMENTED")
-    ) {
-      this.#logger.warn(`Refused ${about.action} (${error.status}): ${error.message}`);
-    } else {
-      this.#onError(error, about);
-    }
-    return answered(errorResponse(error), {
-      ...about,
-      outcome,
-      reason,
-      ...(outcome === "failed" && { error: printableError(error) }),
-    });
-  }
-}
-
-/** A call's answer and its report, whose status is the answer's. */
-function answered(response: Response, report: Omit<CallReport, "status">): Receipt {
-  return { response, report: { ...report, status: response.status } };
 }
 
 /** An action's handler, and how its request is read and its result checked. */

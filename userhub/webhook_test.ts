@@ -209,3 +209,28 @@ Deno.test("Webhook keeps a failed handler's whole stack in the report", async ()
   assert.equal(report.outcome, "failed");
   assert.match(report.error ?? "", /^Error: no table\n {4}at /);
 });
+
+Deno.test("Webhook awaits the onError hook, and logs one that fails instead of failing the answer", async () => {
+  for (
+    const onError of [() => Promise.reject(new Error("sentry down")), () => {
+      throw new Error("sentry down");
+    }]
+  ) {
+    const logger = recordingLogger();
+    const webhook = new Webhook({ secret: SECRET, now: () => NOW_MS, logger, onError }).onEvent(
+      () => {
+        throw new Error("no table");
+      },
+    );
+    const response = await webhook.handleFromWeb(
+      await signedRequest({ body: eventBody("users.changed") }),
+    );
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), '{"message":"Webhook server error","code":"INTERNAL"}');
+    assert.equal(logger.lines.length, 1);
+    assert.match(
+      logger.lines[0]!,
+      /^error: The onError hook failed for events\.handle: Error: sentry down( \(at .+\))?$/,
+    );
+  }
+});
