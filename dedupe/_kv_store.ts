@@ -6,6 +6,7 @@
  */
 
 import { BoundedCache } from "./_bounded_cache.ts";
+import { holdWhileRunning, LEASE_MS, MAX_ATTEMPTS, MEMORY, RETENTION_MS } from "./_hold.ts";
 import type { ClaimResult, DeliveryGuard, SignedRequest } from "../userhub/mod.ts";
 import { KvWriteBatcher, unlocked } from "./_kv_batch.ts";
 
@@ -24,21 +25,8 @@ export interface KvDeliveryGuardOptions {
   memory?: number;
 }
 
-/** The default lease of a claim: 60 s. A holder that crashed frees it then. */
-const DEFAULT_LEASE_MS = 60_000;
-/**
- * How long the claim of a handler that is still running is renewed at most:
- * 10 minutes. A handler that hangs then loses its claim a lease later, and a
- * redelivery may run the event again rather than be refused for ever.
- */
-const HOLD_LIMIT_MS = 10 * 60 * 1000;
-/** How long a handled event is remembered: 7 days. */
-const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** The first part of every key. */
 const PREFIX = "userhub";
-
-const DEFAULT_MEMORY = 10_000;
-const MAX_ATTEMPTS = 5;
 
 type EventRecord =
   | { state: "processing"; token: string; until: number }
@@ -91,10 +79,10 @@ export class KvDeliveryGuard implements DeliveryGuard {
   constructor(kv: Deno.Kv, options: KvDeliveryGuardOptions = {}) {
     this.#kv = kv;
     this.#writes = new KvWriteBatcher(kv);
-    this.#lease = options.lease ?? DEFAULT_LEASE_MS;
+    this.#lease = options.lease ?? LEASE_MS;
     this.#now = options.now ?? Date.now;
-    this.#done = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
-    this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
+    this.#done = new BoundedCache(options.memory ?? MEMORY);
+    this.#signed = new BoundedCache(options.memory ?? MEMORY);
   }
 
   /** Where an event's record lives. */
@@ -218,19 +206,7 @@ export class KvDeliveryGuard implements DeliveryGuard {
    * @returns Stops renewing; resolves once no renewal is under way.
    */
   holdClaim(eventId: string, token: string): () => Promise<void> {
-    const until = this.#now() + HOLD_LIMIT_MS;
-    let running: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(() => {
-      if (this.#now() >= until) return clearInterval(timer);
-      running = this.#renew(eventId, token).then(
-        (held) => held || clearInterval(timer),
-        () => {}, // Tried again at the next tick.
-      );
-    }, this.#lease / 3);
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    return holdWhileRunning(this.#lease, this.#now, () => this.#renew(eventId, token));
   }
 
   /** Extends a claim by a lease from now if it is still this token's; whether it was. */

@@ -9,6 +9,7 @@
 
 import type postgres from "postgres";
 import { BoundedCache } from "./_bounded_cache.ts";
+import { holdWhileRunning, LEASE_MS, MAX_ATTEMPTS, MEMORY, RETENTION_MS } from "./_hold.ts";
 import { StatementBatcher } from "./_postgres_batch.ts";
 import type { ClaimResult, DeliveryGuard, SignedRequest } from "../userhub/mod.ts";
 import {
@@ -25,18 +26,10 @@ import {
 /** A pool of connections of the `postgres` client from npm. */
 export type Sql = postgres.Sql;
 
-/** The lease of a claim: 60 s, as in Deno KV. A holder that crashed frees it then. */
-export const LEASE_MS = 60_000;
-/** How long a handled event is remembered: 7 days. */
-export const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-/** How long the claim of a handler still running is renewed at most: 10 minutes. */
-export const HOLD_LIMIT_MS = 10 * 60 * 1000;
 /** The least time between two removals of expired rows by one guard: 60 s. */
 export const CLEANUP_INTERVAL_MS = 60_000;
 
-const DEFAULT_MEMORY = 10_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
-const MAX_ATTEMPTS = 5;
 /** The most claims, or done marks, in one statement. */
 const BATCH_SIZE = 100;
 /** PostgreSQL's codes for a statement it aborted to break a deadlock or a serialization failure. */
@@ -116,8 +109,8 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
     this.#now = options.now ?? Date.now;
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.#onClose = options.onClose;
-    this.#done = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
-    this.#signed = new BoundedCache(options.memory ?? DEFAULT_MEMORY);
+    this.#done = new BoundedCache(options.memory ?? MEMORY);
+    this.#signed = new BoundedCache(options.memory ?? MEMORY);
     this.#nextCleanup = this.#now() + CLEANUP_INTERVAL_MS;
     const flights = options.flights ?? 4;
     this.#claims = new StatementBatcher((items) => {
@@ -204,25 +197,10 @@ export class PostgresDeliveryGuard implements DeliveryGuard {
    * @returns Stops renewing; resolves once no renewal is under way.
    */
   holdClaim(eventId: string, token: string): () => Promise<void> {
-    const until = this.#now() + HOLD_LIMIT_MS;
-    let running: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(() => {
-      if (this.#now() >= until) return clearInterval(timer);
-      const renewal = renewStatement(
-        this.#sql,
-        eventId,
-        token,
-        new Date(this.#now() + this.#lease),
-      );
-      running = this.#run(renewal).then(
-        (rows) => rows.length > 0 || clearInterval(timer),
-        () => {}, // Tried again at the next tick.
-      );
-    }, this.#lease / 3);
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    return holdWhileRunning(this.#lease, this.#now, async () => {
+      const lease = new Date(this.#now() + this.#lease);
+      return (await this.#run(renewStatement(this.#sql, eventId, token, lease))).length > 0;
+    });
   }
 
   /**
