@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { countingKv, testClock, withKv } from "../tests/fixtures.ts";
+import { countingKv, withKv } from "../tests/fixtures.ts";
 import type { SignedRequest } from "../userhub/mod.ts";
 import { KvDeliveryGuard } from "./_kv_store.ts";
 
